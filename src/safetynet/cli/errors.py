@@ -1,0 +1,38 @@
+"""How the CLI reports bad input: one line on stderr, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import NoReturn, TypeVar
+
+import typer
+
+from safetynet.policy.errors import PolicyError
+
+T = TypeVar("T")
+USAGE_ERROR = 2
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+@contextmanager
+def reported(*errors: type[Exception]) -> Iterator[None]:
+    """Turn the given (and every policy) error into a one-line message and exit code 2."""
+    try:
+        yield
+    except (PolicyError, *errors) as exc:
+        fail(str(exc))
+
+
+def run_reported(func: Callable[[], T]) -> T:
+    with reported():
+        return func()
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

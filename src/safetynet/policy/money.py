@@ -1,0 +1,48 @@
+"""Money: rounding half-up to the fen, and conversions between yuan, fen and Decimal.
+
+Rules compute in float64 and round at documented points with :func:`round_half_up`; amounts at
+rest are integer fen (int64). Rounding goes half away from zero, which is "half-up" for the
+positive amounts of the law and symmetric for reversals.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# Products such as 0.6 x 12434 are not exact in binary; snapping to 1e-6 of the rounding unit
+# before rounding makes 7460.4 and 1432.4 behave as the decimals they stand for.
+_SNAP = 1e6
+
+
+def round_half_up(values: npt.ArrayLike, decimals: int = 2) -> FloatArray:
+    """Round half away from zero to ``decimals`` places, vectorised."""
+    x = np.asarray(values, dtype=np.float64)
+    scale = 10.0**decimals
+    scaled = np.round(x * scale * _SNAP) / _SNAP
+    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale
+
+
+def to_fen(yuan: npt.ArrayLike) -> IntArray:
+    """Yuan (float) to integer fen, rounding half-up."""
+    return round_half_up(np.asarray(yuan, dtype=np.float64) * 100.0, 0).astype(np.int64)
+
+
+def fen_to_yuan(fen: npt.ArrayLike) -> FloatArray:
+    return np.asarray(fen, dtype=np.int64).astype(np.float64) / 100.0
+
+
+def fen_to_decimal(fen: int) -> Decimal:
+    """One amount in fen as an exact Decimal in yuan with two places."""
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def decimal_to_fen(amount: Decimal | str | float | int) -> int:
+    """An amount in yuan (exact where given as Decimal or str) to integer fen, half-up."""
+    value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

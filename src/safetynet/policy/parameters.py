@@ -1,0 +1,444 @@
+"""The law's numbers: a validated tree of dated, sourced, regional YAML parameters.
+
+Layout of ``policy/parameters/``: every ``*.yaml`` file except ``references.yaml`` holds a mapping
+of parameter names to definitions; a parameter's full name is the file's path with dots plus its
+key (``pension/employee.yaml`` key ``employer_rate`` -> ``pension.employee.employer_rate``).
+
+A definition::
+
+    employer_rate:
+      description: Employer contribution rate to the pooled fund.
+      unit: ratio
+      values:
+        national:                    # or a 6-digit GB/T 2260 code
+          - from: 2019-05-01
+            value: 0.16              # a number, a table {key: number}, or null (unknown)
+            source: GB2019-13        # a key of references.yaml
+            article: "二"
+            confidence: A            # A official, B corroborated, C uncertain
+            note: optional remark
+
+Lookups are vectorised over arrays of dates and region codes: the work per call is a loop over
+the distinct regions (a few thousand at most), never over persons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from safetynet.policy.errors import ParameterFileError, ParameterLookupError
+from safetynet.policy.regions import NATIONAL, is_known_region, parent_chain
+from safetynet.policy.trace import NO_TRACE, ParameterUse, Trace
+
+FloatArray = npt.NDArray[np.float64]
+Confidence = Literal["A", "B", "C"]
+Unit = Literal[
+    "ratio", "yuan", "yuan/month", "yuan/year", "months", "years", "count", "months of wage",
+    "times",
+]
+TableValue = dict[str, float]
+
+try:  # the C loader is several times faster; fall back where libyaml is absent
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+class Reference(BaseModel):
+    """A legal or documentary source, cited by key from parameter values."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    number: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    def citation(self) -> str:
+        return f"{self.title} ({self.number})" if self.number else self.title
+
+
+class ValueEntry(BaseModel):
+    """One value of a parameter, in force from a date until the next entry."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    effective: dt.date = Field(alias="from")
+    value: float | TableValue | None
+    source: str
+    article: str | None = None
+    confidence: Confidence
+    note: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _table_keys_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+        return value
+
+
+class ParameterDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = Field(min_length=3)
+    unit: Unit
+    values: dict[str, list[ValueEntry]]
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _region_keys_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+        return value
+
+
+@dataclass(frozen=True)
+class Series:
+    """The dated values of one parameter in one region, ready for ``searchsorted``."""
+
+    region: int
+    dates: npt.NDArray[np.datetime64]
+    numbers: FloatArray  # NaN where the value is a table or unknown
+    entries: tuple[ValueEntry, ...]
+
+
+def _region_key(key: str) -> int:
+    if key == "national":
+        return NATIONAL
+    if len(key) == 6 and key.isdigit() and key != "000000":
+        return int(key)
+    raise ValueError(f"region must be 'national' or a 6-digit GB/T 2260 code, got {key!r}")
+
+
+class Parameter:
+    """A parameter with its values by region and date; lookups are vectorised."""
+
+    def __init__(
+        self, name: str, definition: ParameterDefinition, references: Mapping[str, Reference],
+        file: str,
+    ) -> None:
+        self.name = name
+        self.description = definition.description
+        self.unit = definition.unit
+        self.file = file
+        self.references = references
+        self.series: dict[int, Series] = {}
+        for key, entries in definition.values.items():
+            region = _region_key(key)
+            ordered = tuple(sorted(entries, key=lambda e: e.effective))
+            self.series[region] = Series(
+                region=region,
+                dates=np.array([e.effective for e in ordered], dtype="datetime64[D]"),
+                numbers=np.array(
+                    [e.value if isinstance(e.value, float | int) else np.nan for e in ordered],
+                    dtype=np.float64,
+                ),
+                entries=ordered,
+            )
+
+    @property
+    def is_table(self) -> bool:
+        return any(isinstance(e.value, dict) for s in self.series.values() for e in s.entries)
+
+    def chain(self, code: int) -> list[Series]:
+        """The series that may apply in ``code``: its own first, then its ancestors'."""
+        return [self.series[c] for c in parent_chain(int(code)) if c in self.series]
+
+    def entry(self, when: dt.date | np.datetime64, region: int) -> tuple[ValueEntry, Series]:
+        """The entry in force at one date in one region: the region's own value, else (also
+        before the region's first value) its nearest ancestor's."""
+        day = np.datetime64(when, "D")
+        chain = self.chain(region)
+        if not chain:
+            raise ParameterLookupError(
+                self.name, f"no value for region {int(region):06d} nor a national one"
+            )
+        for series in chain:
+            pos = int(np.searchsorted(series.dates, day, side="right")) - 1
+            if pos < 0:
+                continue
+            entry = series.entries[pos]
+            if entry.value is None:
+                raise ParameterLookupError(
+                    self.name,
+                    f"value unknown from {entry.effective} (asked for {day}; "
+                    f"{entry.note or 'unset'})",
+                )
+            return entry, series
+        first = min(s.entries[0].effective for s in chain)
+        raise ParameterLookupError(self.name, f"no value before {first} (asked for {day})")
+
+    def use(self, entry: ValueEntry, series: Series, value: Any = None) -> ParameterUse:
+        """Describe one value for an explanation."""
+        reference = self.references.get(entry.source)
+        return ParameterUse(
+            name=self.name,
+            value=entry.value if value is None else value,
+            unit=self.unit,
+            effective_from=entry.effective.isoformat(),
+            region="national" if series.region == NATIONAL else f"{series.region:06d}",
+            source=entry.source,
+            reference=reference.citation() if reference else entry.source,
+            article=entry.article,
+            url=reference.url if reference else None,
+            confidence=entry.confidence,
+            note=entry.note,
+        )
+
+    def _positions(
+        self, days: npt.NDArray[np.datetime64], codes: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[Series]]:
+        """For each row, which series (index into the returned list) and which entry apply;
+        -1 where none does. One pass per distinct region, none per row."""
+        series_list: list[Series] = []
+        which = np.full(days.shape, -1, dtype=np.int64)
+        pos = np.full(days.shape, -1, dtype=np.int64)
+        unique_codes, inverse = np.unique(codes, return_inverse=True)
+        for i, code in enumerate(unique_codes):
+            rows = np.flatnonzero(inverse == i)
+            for series in self.chain(int(code)):
+                if rows.size == 0:
+                    break
+                found = np.searchsorted(series.dates, days[rows], side="right") - 1
+                hit = found >= 0
+                if hit.any():
+                    series_list.append(series)
+                    which[rows[hit]] = len(series_list) - 1
+                    pos[rows[hit]] = found[hit]
+                rows = rows[~hit]
+        return which, pos, series_list
+
+    def at(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike, *, trace: Trace = NO_TRACE,
+        strict: bool = True,
+    ) -> FloatArray:
+        """Values in force at each (date, region); NaN where none when ``strict`` is False."""
+        day, codes = np.broadcast_arrays(
+            np.asarray(dates, dtype="datetime64[D]"), np.asarray(regions, dtype=np.int64)
+        )
+        flat_days, flat_codes = day.reshape(-1), codes.reshape(-1)
+        which, pos, series_list = self._positions(flat_days, flat_codes)
+        out = np.full(flat_days.shape, np.nan, dtype=np.float64)
+        for i, series in enumerate(series_list):
+            rows = which == i
+            out[rows] = series.numbers[pos[rows]]
+        if strict and np.isnan(out).any():
+            bad = int(np.flatnonzero(np.isnan(out))[0])
+            self.entry(flat_days[bad], int(flat_codes[bad]))  # raises with the reason
+            raise ParameterLookupError(self.name, "is a table; use table()")
+        if trace.enabled and out.size and not np.isnan(out[0]):
+            entry, series = self.entry(flat_days[0], int(flat_codes[0]))
+            trace.parameter(self.use(entry, series))
+        return out.reshape(day.shape)
+
+    def table_at(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike, keys: npt.ArrayLike, *,
+        trace: Trace = NO_TRACE, strict: bool = True,
+    ) -> FloatArray:
+        """Vectorised lookup in a table-valued parameter: the value for ``keys[i]`` in the
+        table in force at (``dates[i]``, ``regions[i]``). NaN where absent unless strict."""
+        day, codes, key = np.broadcast_arrays(
+            np.asarray(dates, dtype="datetime64[D]"), np.asarray(regions, dtype=np.int64),
+            np.asarray(keys),
+        )
+        flat_days, flat_codes = day.reshape(-1), codes.reshape(-1)
+        flat_keys = key.reshape(-1).astype(str)
+        which, pos, series_list = self._positions(flat_days, flat_codes)
+        out = np.full(flat_days.shape, np.nan, dtype=np.float64)
+        for i, series in enumerate(series_list):
+            in_series = which == i
+            for p in np.unique(pos[in_series]):
+                rows = in_series & (pos == p)
+                table = series.entries[int(p)].value
+                if not isinstance(table, dict):
+                    continue
+                names = np.array(list(table), dtype=str)
+                values = np.array(list(table.values()), dtype=np.float64)
+                order = np.argsort(names)
+                names, values = names[order], values[order]
+                idx = np.clip(np.searchsorted(names, flat_keys[rows]), 0, len(names) - 1)
+                match = names[idx] == flat_keys[rows]
+                out[rows] = np.where(match, values[idx], np.nan)
+        if strict and np.isnan(out).any():
+            bad = int(np.flatnonzero(np.isnan(out))[0])
+            self.table(flat_days[bad], int(flat_codes[bad]))  # raises if no table applies
+            raise ParameterLookupError(
+                self.name, f"no entry for {flat_keys[bad]!r} in the table in force"
+            )
+        if trace.enabled and out.size:
+            entry, series = self.entry(flat_days[0], int(flat_codes[0]))
+            trace.parameter(self.use(entry, series, value={flat_keys[0]: float(out[0])}))
+        return out.reshape(day.shape)
+
+    def effective_at(self, dates: npt.ArrayLike, regions: npt.ArrayLike) -> npt.NDArray[
+        np.datetime64
+    ]:
+        """The date from which the value in force at each (date, region) applies."""
+        day, codes = np.broadcast_arrays(
+            np.asarray(dates, dtype="datetime64[D]"), np.asarray(regions, dtype=np.int64)
+        )
+        flat_days, flat_codes = day.reshape(-1), codes.reshape(-1)
+        which, pos, series_list = self._positions(flat_days, flat_codes)
+        out = np.full(flat_days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        for i, series in enumerate(series_list):
+            rows = which == i
+            out[rows] = series.dates[pos[rows]]
+        return out.reshape(day.shape)
+
+    def table(
+        self, when: dt.date | np.datetime64, region: int, *, trace: Trace = NO_TRACE
+    ) -> TableValue:
+        """A table-valued parameter (e.g. the divisor by age) in force at one date and region."""
+        entry, series = self.entry(when, region)
+        if not isinstance(entry.value, dict):
+            raise ParameterLookupError(self.name, "is not a table")
+        if trace.enabled:
+            trace.parameter(self.use(entry, series))
+        return entry.value
+
+
+class ParameterSet:
+    """All parameters of the law, by full dotted name."""
+
+    def __init__(self, parameters: dict[str, Parameter], references: dict[str, Reference]) -> None:
+        self.parameters = parameters
+        self.references = references
+
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise ParameterLookupError(name, "no such parameter") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.parameters
+
+    def __iter__(self) -> Any:
+        return iter(sorted(self.parameters))
+
+    def __len__(self) -> int:
+        return len(self.parameters)
+
+    def at(
+        self, name: str, dates: npt.ArrayLike, regions: npt.ArrayLike, *, trace: Trace = NO_TRACE,
+        strict: bool = True,
+    ) -> FloatArray:
+        return self[name].at(dates, regions, trace=trace, strict=strict)
+
+    def table(
+        self, name: str, when: dt.date | np.datetime64, region: int = NATIONAL, *,
+        trace: Trace = NO_TRACE,
+    ) -> TableValue:
+        return self[name].table(when, region, trace=trace)
+
+    def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> ParameterSet:
+        """A copy where each named parameter's values, per region, are replaced from the
+        earliest override date on (reform scenarios). ``overrides`` maps a parameter name to
+        ``{region: [entries...]}`` in the file format."""
+        parameters = dict(self.parameters)
+        for name, by_region in overrides.items():
+            base = self[name]
+            values: dict[str, list[dict[str, Any]]] = {}
+            for region, series in base.series.items():
+                key = "national" if region == NATIONAL else f"{region:06d}"
+                values[key] = [e.model_dump(by_alias=True) for e in series.entries]
+            for key, entries in by_region.items():
+                parsed = [ValueEntry.model_validate(e) for e in entries]
+                start = min(e.effective for e in parsed)
+                kept = [e for e in values.get(str(key), []) if e["from"] < start]
+                values[str(key)] = kept + [e.model_dump(by_alias=True) for e in parsed]
+            definition = ParameterDefinition.model_validate(
+                {"description": base.description, "unit": base.unit, "values": values}
+            )
+            parameters[name] = Parameter(name, definition, self.references, "<override>")
+        return ParameterSet(parameters, self.references)
+
+
+def _read_yaml(path: Path, label: str) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise ParameterFileError(label, "(file)", f"not valid YAML: {exc}") from None
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    error = exc.errors()[0]
+    location = ".".join(str(p) for p in error["loc"])
+    return location, error["msg"]
+
+
+def load_parameters(root: Path | None = None) -> ParameterSet:
+    """Load and validate every parameter file under ``root`` (default: the bundled tree).
+
+    Raises :class:`ParameterFileError` naming the file, the key and the problem.
+    """
+    base = Path(str(resources.files("safetynet.policy").joinpath("parameters"))) if root is None \
+        else root
+    ref_path = base / "references.yaml"
+    raw_refs = _read_yaml(ref_path, "references.yaml") or {}
+    references: dict[str, Reference] = {}
+    for key, body in raw_refs.items():
+        try:
+            references[str(key)] = Reference.model_validate(body)
+        except ValidationError as exc:
+            where, msg = _first_error(exc)
+            raise ParameterFileError("references.yaml", f"{key}.{where}", msg) from None
+    parameters: dict[str, Parameter] = {}
+    for path in sorted(base.rglob("*.yaml")):
+        if path == ref_path:
+            continue
+        label = path.relative_to(base).as_posix()
+        namespace = ".".join(path.relative_to(base).with_suffix("").parts)
+        content = _read_yaml(path, label)
+        if not isinstance(content, dict):
+            raise ParameterFileError(label, "(file)", "must be a mapping of parameter names")
+        for key, body in content.items():
+            try:
+                definition = ParameterDefinition.model_validate(body)
+            except ValidationError as exc:
+                where, msg = _first_error(exc)
+                raise ParameterFileError(label, f"{key}.{where}", msg) from None
+            _check_definition(definition, references, label, str(key))
+            parameters[f"{namespace}.{key}"] = Parameter(
+                f"{namespace}.{key}", definition, references, label
+            )
+    return ParameterSet(parameters, references)
+
+
+def _check_definition(
+    definition: ParameterDefinition, references: Mapping[str, Reference], label: str, key: str
+) -> None:
+    for region_key, entries in definition.values.items():
+        where = f"{key}.values.{region_key}"
+        try:
+            code = _region_key(region_key)
+        except ValueError as exc:
+            raise ParameterFileError(label, where, str(exc)) from None
+        if code != NATIONAL and not bool(is_known_region([code])[0]):
+            raise ParameterFileError(label, where, f"unknown GB/T 2260 region {region_key}")
+        if not entries:
+            raise ParameterFileError(label, where, "no values")
+        dates = [e.effective for e in entries]
+        if len(set(dates)) != len(dates):
+            raise ParameterFileError(label, where, "two values share an effective date")
+        for i, entry in enumerate(entries):
+            if entry.source not in references:
+                raise ParameterFileError(
+                    label, f"{where}.{i}.source", f"unknown source {entry.source!r}"
+                )
+
+
+@lru_cache(maxsize=1)
+def default_parameters() -> ParameterSet:
+    """The bundled law, loaded once per process."""
+    return load_parameters()
