@@ -24,9 +24,9 @@ def calc_command(
 ) -> None:
     """Evaluate one calculation of the law and print the result as JSON."""
     if list_:
-        typer.echo(json.dumps(
-            [c.describe() for c in catalogue().values()], ensure_ascii=False, indent=2
-        ))
+        typer.echo(
+            json.dumps([c.describe() for c in catalogue().values()], ensure_ascii=False, indent=2)
+        )
         return
     if not name:
         fail("name a calculation, or use --list")

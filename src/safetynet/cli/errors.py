@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 import typer
 
 from safetynet.policy.errors import PolicyError
 
-T = TypeVar("T")
 USAGE_ERROR = 2
 
 
@@ -25,14 +23,5 @@ def reported(*errors: type[Exception]) -> Iterator[None]:
     """Turn the given (and every policy) error into a one-line message and exit code 2."""
     try:
         yield
-    except (PolicyError, *errors) as exc:
+    except (PolicyError, *errors) as exc:  # type: ignore[misc]
         fail(str(exc))
-
-
-def run_reported(func: Callable[[], T]) -> T:
-    with reported():
-        return func()
-
-
-def stderr_is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -21,15 +21,26 @@ from typing import Any, Literal
 import numpy as np
 
 from safetynet.policy.errors import InputError, UnknownCalculation
-from safetynet.policy.money import fen_to_decimal
+from safetynet.policy.money import UNKNOWN_FEN, fen_to_decimal
 from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.policy.regions import is_known_region
 from safetynet.policy.trace import NO_TRACE, Recorder
 
 Kind = Literal[
-    "money", "money_list", "month", "region", "int", "number", "choice", "text", "bool",
-    "month_list", "region_list", "int_list", "choice_list",
+    "money",
+    "money_list",
+    "month",
+    "region",
+    "int",
+    "number",
+    "choice",
+    "text",
+    "bool",
+    "month_list",
+    "region_list",
+    "int_list",
+    "choice_list",
 ]
 
 MAX_MONEY = Decimal("1000000000")  # one billion yuan: anything larger is a typing error
@@ -93,9 +104,7 @@ class CalcResult:
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready: money as numbers with two decimals."""
-        out: dict[str, Any] = {
-            "calculation": self.name, "result": _jsonable(self.values)
-        }
+        out: dict[str, Any] = {"calculation": self.name, "result": _jsonable(self.values)}
         if self.trace is not None:
             out["explanation"] = _jsonable(self.trace)
         return out
@@ -119,7 +128,10 @@ _REGISTRY: dict[str, Calculation] = {}
 
 
 def register(
-    name: str, summary: str, inputs: list[Field], outputs: list[Field],
+    name: str,
+    summary: str,
+    inputs: list[Field],
+    outputs: list[Field],
     references: tuple[str, ...] = (),
 ) -> Callable[[Kernel], Kernel]:
     """Decorator adding a kernel to the catalogue."""
@@ -244,8 +256,14 @@ def _scalar(spec: Field, raw: Any, kind: str) -> Any:
 
 
 _DTYPES = {
-    "money": np.float64, "month": np.int64, "region": np.int64, "int": np.int64,
-    "number": np.float64, "bool": np.bool_, "choice": object, "text": object,
+    "money": np.float64,
+    "month": np.int64,
+    "region": np.int64,
+    "int": np.int64,
+    "number": np.float64,
+    "bool": np.bool_,
+    "choice": object,
+    "text": object,
 }
 
 
@@ -273,14 +291,16 @@ def parse_inputs(calculation: Calculation, raw: Mapping[str, Any]) -> dict[str, 
             items = [_scalar(spec, v, base) for v in value]
             arrays[spec.name] = np.array(items, dtype=_DTYPES[base])
         else:
-            arrays[spec.name] = np.array([_scalar(spec, value, spec.kind)], dtype=_DTYPES[spec.kind])
+            arrays[spec.name] = np.array(
+                [_scalar(spec, value, spec.kind)], dtype=_DTYPES[spec.kind]
+            )
     return arrays
 
 
 def _present(spec: Field, array: np.ndarray) -> Any:
     def one(v: Any) -> Any:
         if spec.kind.startswith("money"):
-            return fen_to_decimal(int(v))
+            return None if int(v) == UNKNOWN_FEN else fen_to_decimal(int(v))
         if spec.kind.startswith("month"):
             return format_month(int(v)) if int(v) >= 0 else None
         if spec.kind.startswith("region"):
@@ -297,7 +317,10 @@ def _present(spec: Field, array: np.ndarray) -> Any:
 
 
 def calc(
-    name: str, inputs: Mapping[str, Any] | None = None, *, explain: bool = False,
+    name: str,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    explain: bool = False,
     parameters: ParameterSet | None = None,
 ) -> CalcResult:
     """Run one named calculation for one case.

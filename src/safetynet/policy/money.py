@@ -15,6 +15,9 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+UNKNOWN_FEN = np.iinfo(np.int64).min
+"""Marks an amount that cannot be computed because a parameter is unknown (shown as null)."""
+
 # Products such as 0.6 x 12434 are not exact in binary; snapping to 1e-6 of the rounding unit
 # before rounding makes 7460.4 and 1432.4 behave as the decimals they stand for.
 _SNAP = 1e6

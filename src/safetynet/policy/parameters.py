@@ -44,7 +44,14 @@ from safetynet.policy.trace import NO_TRACE, ParameterUse, Trace
 FloatArray = npt.NDArray[np.float64]
 Confidence = Literal["A", "B", "C"]
 Unit = Literal[
-    "ratio", "yuan", "yuan/month", "yuan/year", "months", "years", "count", "months of wage",
+    "ratio",
+    "yuan",
+    "yuan/month",
+    "yuan/year",
+    "months",
+    "years",
+    "count",
+    "months of wage",
     "times",
 ]
 TableValue = dict[str, float]
@@ -123,7 +130,10 @@ class Parameter:
     """A parameter with its values by region and date; lookups are vectorised."""
 
     def __init__(
-        self, name: str, definition: ParameterDefinition, references: Mapping[str, Reference],
+        self,
+        name: str,
+        definition: ParameterDefinition,
+        references: Mapping[str, Reference],
         file: str,
     ) -> None:
         self.name = name
@@ -156,7 +166,7 @@ class Parameter:
     def entry(self, when: dt.date | np.datetime64, region: int) -> tuple[ValueEntry, Series]:
         """The entry in force at one date in one region: the region's own value, else (also
         before the region's first value) its nearest ancestor's."""
-        day = np.datetime64(when, "D")
+        day = np.asarray(when, dtype="datetime64[D]")
         chain = self.chain(region)
         if not chain:
             raise ParameterLookupError(
@@ -218,7 +228,11 @@ class Parameter:
         return which, pos, series_list
 
     def at(
-        self, dates: npt.ArrayLike, regions: npt.ArrayLike, *, trace: Trace = NO_TRACE,
+        self,
+        dates: npt.ArrayLike,
+        regions: npt.ArrayLike,
+        *,
+        trace: Trace = NO_TRACE,
         strict: bool = True,
     ) -> FloatArray:
         """Values in force at each (date, region); NaN where none when ``strict`` is False."""
@@ -241,13 +255,19 @@ class Parameter:
         return out.reshape(day.shape)
 
     def table_at(
-        self, dates: npt.ArrayLike, regions: npt.ArrayLike, keys: npt.ArrayLike, *,
-        trace: Trace = NO_TRACE, strict: bool = True,
+        self,
+        dates: npt.ArrayLike,
+        regions: npt.ArrayLike,
+        keys: npt.ArrayLike,
+        *,
+        trace: Trace = NO_TRACE,
+        strict: bool = True,
     ) -> FloatArray:
         """Vectorised lookup in a table-valued parameter: the value for ``keys[i]`` in the
         table in force at (``dates[i]``, ``regions[i]``). NaN where absent unless strict."""
         day, codes, key = np.broadcast_arrays(
-            np.asarray(dates, dtype="datetime64[D]"), np.asarray(regions, dtype=np.int64),
+            np.asarray(dates, dtype="datetime64[D]"),
+            np.asarray(regions, dtype=np.int64),
             np.asarray(keys),
         )
         flat_days, flat_codes = day.reshape(-1), codes.reshape(-1)
@@ -276,12 +296,12 @@ class Parameter:
             )
         if trace.enabled and out.size:
             entry, series = self.entry(flat_days[0], int(flat_codes[0]))
-            trace.parameter(self.use(entry, series, value={flat_keys[0]: float(out[0])}))
+            trace.parameter(self.use(entry, series, value={str(flat_keys[0]): float(out[0])}))
         return out.reshape(day.shape)
 
-    def effective_at(self, dates: npt.ArrayLike, regions: npt.ArrayLike) -> npt.NDArray[
-        np.datetime64
-    ]:
+    def effective_at(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike
+    ) -> npt.NDArray[np.datetime64]:
         """The date from which the value in force at each (date, region) applies."""
         day, codes = np.broadcast_arrays(
             np.asarray(dates, dtype="datetime64[D]"), np.asarray(regions, dtype=np.int64)
@@ -329,13 +349,22 @@ class ParameterSet:
         return len(self.parameters)
 
     def at(
-        self, name: str, dates: npt.ArrayLike, regions: npt.ArrayLike, *, trace: Trace = NO_TRACE,
+        self,
+        name: str,
+        dates: npt.ArrayLike,
+        regions: npt.ArrayLike,
+        *,
+        trace: Trace = NO_TRACE,
         strict: bool = True,
     ) -> FloatArray:
         return self[name].at(dates, regions, trace=trace, strict=strict)
 
     def table(
-        self, name: str, when: dt.date | np.datetime64, region: int = NATIONAL, *,
+        self,
+        name: str,
+        when: dt.date | np.datetime64,
+        region: int = NATIONAL,
+        *,
         trace: Trace = NO_TRACE,
     ) -> TableValue:
         return self[name].table(when, region, trace=trace)
@@ -366,7 +395,7 @@ class ParameterSet:
 def _read_yaml(path: Path, label: str) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
+            return yaml.load(handle, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise ParameterFileError(label, "(file)", f"not valid YAML: {exc}") from None
 
@@ -382,8 +411,11 @@ def load_parameters(root: Path | None = None) -> ParameterSet:
 
     Raises :class:`ParameterFileError` naming the file, the key and the problem.
     """
-    base = Path(str(resources.files("safetynet.policy").joinpath("parameters"))) if root is None \
+    base = (
+        Path(str(resources.files("safetynet.policy").joinpath("parameters")))
+        if root is None
         else root
+    )
     ref_path = base / "references.yaml"
     raw_refs = _read_yaml(ref_path, "references.yaml") or {}
     references: dict[str, Reference] = {}

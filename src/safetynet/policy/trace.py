@@ -8,9 +8,8 @@ Only the first element of each array is explained: a traced call is a single cal
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 

@@ -1,3 +1,11 @@
 """The rules of the law by scheme. Importing this package registers every calculation."""
 
-from safetynet.policy.rules import retirement  # noqa: F401
+from safetynet.policy.rules import (  # noqa: F401 - imported to register the kernels
+    account,
+    annuity,
+    contribution,
+    identity,
+    pension,
+    resident,
+    retirement,
+)

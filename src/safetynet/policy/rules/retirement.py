@@ -26,7 +26,7 @@ def age_text(months: np.ndarray) -> np.ndarray:
 
 def _clip_to_first(p: ParameterSet, name: str, days: np.ndarray) -> np.ndarray:
     first = min(s.dates[0] for s in p[name].series.values())
-    return np.maximum(days, first)
+    return np.asarray(np.maximum(days, first))
 
 
 def statutory_retirement(
@@ -37,21 +37,27 @@ def statutory_retirement(
     category = np.asarray(category).astype(str)
     original = p["pension.retirement.original_age"]
     original_years = original.table_at(
-        _clip_to_first(p, original.name, month_start(birth_month)), NATIONAL, category,
+        _clip_to_first(p, original.name, month_start(birth_month)),
+        NATIONAL,
+        category,
         trace=trace,
     ).astype(np.int64)
     original_month = birth_month + original_years * 12
     trace.step("original age", "original statutory age for the category", original_years)
 
     when = _clip_to_first(p, "pension.retirement.delay_step_months", month_start(original_month))
-    step = p["pension.retirement.delay_step_months"].table_at(
-        when, NATIONAL, category, trace=trace
-    ).astype(np.int64)
-    max_delay = p["pension.retirement.max_delay_months"].table_at(
-        when, NATIONAL, category, trace=trace
-    ).astype(np.int64)
+    step = (
+        p["pension.retirement.delay_step_months"]
+        .table_at(when, NATIONAL, category, trace=trace)
+        .astype(np.int64)
+    )
+    max_delay = (
+        p["pension.retirement.max_delay_months"]
+        .table_at(when, NATIONAL, category, trace=trace)
+        .astype(np.int64)
+    )
     reform_start = p["pension.retirement.delay_step_months"].effective_at(when, NATIONAL)
-    start_month = (reform_start.astype("datetime64[M]").astype(np.int64) + 1970 * 12)
+    start_month = reform_start.astype("datetime64[M]").astype(np.int64) + 1970 * 12
     cohorts_after = original_month - start_month
     delay = np.where(
         step > 0,
@@ -67,15 +73,21 @@ def statutory_retirement(
     statutory_months = original_years * 12 + delay
     retirement_month = birth_month + statutory_months
     trace.step("statutory age", "original age plus the delay, in months", statutory_months)
-    trace.step(
-        "retirement month", "birth month plus the statutory age", retirement_month, "month"
-    )
+    trace.step("retirement month", "birth month plus the statutory age", retirement_month, "month")
 
     retire_day = month_start(retirement_month)
-    early = p.at("pension.retirement.flexible_early_months", _clip_to_first(
-        p, "pension.retirement.flexible_early_months", retire_day), NATIONAL, trace=trace)
-    late = p.at("pension.retirement.flexible_late_months", _clip_to_first(
-        p, "pension.retirement.flexible_late_months", retire_day), NATIONAL, trace=trace)
+    early = p.at(
+        "pension.retirement.flexible_early_months",
+        _clip_to_first(p, "pension.retirement.flexible_early_months", retire_day),
+        NATIONAL,
+        trace=trace,
+    )
+    late = p.at(
+        "pension.retirement.flexible_late_months",
+        _clip_to_first(p, "pension.retirement.flexible_late_months", retire_day),
+        NATIONAL,
+        trace=trace,
+    )
     earliest = np.maximum(original_month, retirement_month - early.astype(np.int64))
     latest = retirement_month + late.astype(np.int64)
     trace.step(
@@ -112,8 +124,12 @@ def statutory_retirement(
     "and the minimum contribution months for the retirement year.",
     inputs=[
         Field("birth_month", "month", "month of birth, YYYY-MM"),
-        Field("category", "choice", "male; female_55 (cadre, original age 55); "
-              "female_50 (worker, original age 50)", choices=CATEGORIES),
+        Field(
+            "category",
+            "choice",
+            "male; female_55 (cadre, original age 55); female_50 (worker, original age 50)",
+            choices=CATEGORIES,
+        ),
     ],
     outputs=[
         Field("delay_months", "int", "months added to the original age by the reform"),
@@ -124,8 +140,11 @@ def statutory_retirement(
         Field("retirement_month", "month", "statutory retirement month"),
         Field("earliest_retirement_month", "month", "earliest flexible (early) retirement"),
         Field("latest_retirement_month", "month", "latest flexible (late) retirement"),
-        Field("min_contribution_months", "int",
-              "minimum contribution months for a monthly pension in the retirement year"),
+        Field(
+            "min_contribution_months",
+            "int",
+            "minimum contribution months for a monthly pension in the retirement year",
+        ),
     ],
     references=("NPC2024", "ELASTIC2024", "SIL art. 16"),
 )
