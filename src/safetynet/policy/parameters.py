@@ -396,8 +396,9 @@ def _read_yaml(path: Path, label: str) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
             return yaml.load(handle, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise ParameterFileError(label, "(file)", f"not valid YAML: {exc}") from None
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 13-01
+        message = " ".join(str(exc).split())
+        raise ParameterFileError(label, "(file)", f"not valid YAML: {message}") from None
 
 
 def _first_error(exc: ValidationError) -> tuple[str, str]:
