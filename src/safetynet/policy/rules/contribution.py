@@ -70,8 +70,17 @@ def contributions(
     base = round_half_up(np.clip(wage, floor, ceiling), 2)
     trace.step("base", "monthly wage clamped to the region's floor and ceiling", base)
 
+    # the explanation cites only the rates of the case's own worker type
+    first_is_flexible = bool(flexible.reshape(-1)[0]) if flexible.size else False
+
     def rate(name: str) -> np.ndarray:
-        return p.at(f"contribution.{name}", day, regions, trace=trace, strict=False)
+        cited = (
+            name.startswith("flexible")
+            or name.endswith("flexible_rate")
+            or name.endswith("flexible_fixed")
+        )
+        relevant = trace if cited == first_is_flexible else NO_TRACE
+        return p.at(f"contribution.{name}", day, regions, trace=relevant, strict=False)
 
     er_pension = rate("pension_employer_rate")
     ee_pension = rate("pension_employee_rate")
@@ -121,7 +130,7 @@ def contributions(
         _part(base, rate("unemployment_employee_rate")),
     )
     injury_rate = p["contribution.work_injury_rate"].table_at(
-        day, regions, risk, trace=trace, strict=False
+        day, regions, risk, trace=NO_TRACE if first_is_flexible else trace, strict=False
     )
     out["work_injury_employer"] = np.where(flexible, 0, _part(base, injury_rate))
     trace.step(
