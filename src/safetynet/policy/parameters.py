@@ -126,6 +126,9 @@ def _region_key(key: str) -> int:
     raise ValueError(f"region must be 'national' or a 6-digit GB/T 2260 code, got {key!r}")
 
 
+_CODE_SPACE = 1_000_000  # six-digit region codes index a presence table directly
+
+
 class Parameter:
     """A parameter with its values by region and date; lookups are vectorised."""
 
@@ -204,27 +207,68 @@ class Parameter:
             note=entry.note,
         )
 
+    def _chain_of_rows(
+        self, codes: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64] | None, list[tuple[int, ...]]]:
+        """Group rows by their region's fallback chain (a handful of distinct chains): the
+        chain index of every row (None when all rows share one) and the chains."""
+        if codes.size and codes.min() >= 0 and codes.max() < _CODE_SPACE:
+            present = np.zeros(_CODE_SPACE, dtype=bool)
+            present[codes] = True
+            unique_codes = np.flatnonzero(present)
+        else:
+            unique_codes = np.unique(codes)
+        chains: dict[tuple[int, ...], int] = {}
+        chain_of_code = np.empty(len(unique_codes), dtype=np.int64)
+        for i, code in enumerate(unique_codes):
+            key = tuple(s.region for s in self.chain(int(code)))
+            chain_of_code[i] = chains.setdefault(key, len(chains))
+        if len(chains) <= 1:
+            return None, list(chains)
+        if unique_codes[-1] < _CODE_SPACE and unique_codes[0] >= 0:
+            table = np.zeros(_CODE_SPACE, dtype=np.int64)
+            table[unique_codes] = chain_of_code
+            return table[codes], list(chains)
+        return chain_of_code[np.searchsorted(unique_codes, codes)], list(chains)
+
     def _positions(
         self, days: npt.NDArray[np.datetime64], codes: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[Series]]:
         """For each row, which series (index into the returned list) and which entry apply;
-        -1 where none does. One pass per distinct region, none per row."""
+        -1 where none does. ``days`` has one element per row or a single one for all rows.
+        The work is one vectorised pass per distinct fallback chain, never per person."""
+        n = len(codes)
+        single_day = days.size == 1 and n != 1
         series_list: list[Series] = []
-        which = np.full(days.shape, -1, dtype=np.int64)
-        pos = np.full(days.shape, -1, dtype=np.int64)
-        unique_codes, inverse = np.unique(codes, return_inverse=True)
-        for i, code in enumerate(unique_codes):
-            rows = np.flatnonzero(inverse == i)
-            for series in self.chain(int(code)):
-                if rows.size == 0:
+        which = np.full(n, -1, dtype=np.int64)
+        pos = np.full(n, -1, dtype=np.int64)
+        rows_chain, chains = self._chain_of_rows(codes)
+        for index, key in enumerate(chains):
+            rows: npt.NDArray[np.int64] | None = (
+                None if rows_chain is None else np.flatnonzero(rows_chain == index)
+            )
+            for region in key:
+                if rows is not None and rows.size == 0:
                     break
-                found = np.searchsorted(series.dates, days[rows], side="right") - 1
+                series = self.series[region]
+                if single_day:
+                    found_one = int(np.searchsorted(series.dates, days[0], side="right")) - 1
+                    if found_one < 0:
+                        continue
+                    series_list.append(series)
+                    target = slice(None) if rows is None else rows
+                    which[target] = len(series_list) - 1
+                    pos[target] = found_one
+                    break
+                row_days = days if rows is None else days[rows]
+                found = np.searchsorted(series.dates, row_days, side="right") - 1
                 hit = found >= 0
                 if hit.any():
                     series_list.append(series)
-                    which[rows[hit]] = len(series_list) - 1
-                    pos[rows[hit]] = found[hit]
-                rows = rows[~hit]
+                    hit_rows = np.flatnonzero(hit) if rows is None else rows[hit]
+                    which[hit_rows] = len(series_list) - 1
+                    pos[hit_rows] = found[hit]
+                rows = np.flatnonzero(~hit) if rows is None else rows[~hit]
         return which, pos, series_list
 
     def at(
@@ -236,23 +280,17 @@ class Parameter:
         strict: bool = True,
     ) -> FloatArray:
         """Values in force at each (date, region); NaN where none when ``strict`` is False."""
-        day, codes = np.broadcast_arrays(
-            np.asarray(dates, dtype="datetime64[D]"), np.asarray(regions, dtype=np.int64)
-        )
-        flat_days, flat_codes = day.reshape(-1), codes.reshape(-1)
+        shape, flat_days, flat_codes = _flatten(dates, regions)
         which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = np.full(flat_days.shape, np.nan, dtype=np.float64)
-        for i, series in enumerate(series_list):
-            rows = which == i
-            out[rows] = series.numbers[pos[rows]]
+        out = _gather([s.numbers for s in series_list], which, pos, np.float64(np.nan))
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.entry(flat_days[bad], int(flat_codes[bad]))  # raises with the reason
+            self.entry(_day(flat_days, bad), int(flat_codes[bad]))  # raises with the reason
             raise ParameterLookupError(self.name, "is a table; use table()")
         if trace.enabled and out.size and not np.isnan(out[0]):
-            entry, series = self.entry(flat_days[0], int(flat_codes[0]))
+            entry, series = self.entry(_day(flat_days, 0), int(flat_codes[0]))
             trace.parameter(self.use(entry, series))
-        return out.reshape(day.shape)
+        return np.asarray(out, dtype=np.float64).reshape(shape)
 
     def table_at(
         self,
@@ -265,54 +303,44 @@ class Parameter:
     ) -> FloatArray:
         """Vectorised lookup in a table-valued parameter: the value for ``keys[i]`` in the
         table in force at (``dates[i]``, ``regions[i]``). NaN where absent unless strict."""
-        day, codes, key = np.broadcast_arrays(
-            np.asarray(dates, dtype="datetime64[D]"),
-            np.asarray(regions, dtype=np.int64),
-            np.asarray(keys),
-        )
-        flat_days, flat_codes = day.reshape(-1), codes.reshape(-1)
-        flat_keys = key.reshape(-1).astype(str)
+        key_array = np.asarray(keys)
+        shape, flat_days, flat_codes = _flatten(dates, regions, key_array.shape)
+        numeric_keys = key_array.dtype.kind in "iu"
+        flat_keys = np.broadcast_to(
+            key_array if numeric_keys else key_array.astype(str), shape
+        ).reshape(-1)
         which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = np.full(flat_days.shape, np.nan, dtype=np.float64)
+        out = np.full(len(flat_codes), np.nan, dtype=np.float64)
         for i, series in enumerate(series_list):
             in_series = which == i
             for p in np.unique(pos[in_series]):
-                rows = in_series & (pos == p)
+                rows = np.flatnonzero(in_series & (pos == p))
                 table = series.entries[int(p)].value
                 if not isinstance(table, dict):
                     continue
-                names = np.array(list(table), dtype=str)
-                values = np.array(list(table.values()), dtype=np.float64)
-                order = np.argsort(names)
-                names, values = names[order], values[order]
-                idx = np.clip(np.searchsorted(names, flat_keys[rows]), 0, len(names) - 1)
-                match = names[idx] == flat_keys[rows]
-                out[rows] = np.where(match, values[idx], np.nan)
+                names, values = _table_arrays(table, numeric_keys)
+                wanted = flat_keys[rows]
+                idx = np.clip(np.searchsorted(names, wanted), 0, len(names) - 1)
+                out[rows] = np.where(names[idx] == wanted, values[idx], np.nan)
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.table(flat_days[bad], int(flat_codes[bad]))  # raises if no table applies
+            self.table(_day(flat_days, bad), int(flat_codes[bad]))  # raises if no table applies
             raise ParameterLookupError(
                 self.name, f"no entry for {flat_keys[bad]!r} in the table in force"
             )
         if trace.enabled and out.size:
-            entry, series = self.entry(flat_days[0], int(flat_codes[0]))
+            entry, series = self.entry(_day(flat_days, 0), int(flat_codes[0]))
             trace.parameter(self.use(entry, series, value={str(flat_keys[0]): float(out[0])}))
-        return out.reshape(day.shape)
+        return out.reshape(shape)
 
     def effective_at(
         self, dates: npt.ArrayLike, regions: npt.ArrayLike
     ) -> npt.NDArray[np.datetime64]:
         """The date from which the value in force at each (date, region) applies."""
-        day, codes = np.broadcast_arrays(
-            np.asarray(dates, dtype="datetime64[D]"), np.asarray(regions, dtype=np.int64)
-        )
-        flat_days, flat_codes = day.reshape(-1), codes.reshape(-1)
+        shape, flat_days, flat_codes = _flatten(dates, regions)
         which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = np.full(flat_days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
-        for i, series in enumerate(series_list):
-            rows = which == i
-            out[rows] = series.dates[pos[rows]]
-        return out.reshape(day.shape)
+        out = _gather([s.dates for s in series_list], which, pos, np.datetime64("NaT", "D"))
+        return np.asarray(out, dtype="datetime64[D]").reshape(shape)
 
     def table(
         self, when: dt.date | np.datetime64, region: int, *, trace: Trace = NO_TRACE
@@ -324,6 +352,48 @@ class Parameter:
         if trace.enabled:
             trace.parameter(self.use(entry, series))
         return entry.value
+
+
+def _flatten(
+    dates: npt.ArrayLike, regions: npt.ArrayLike, other_shape: tuple[int, ...] = ()
+) -> tuple[tuple[int, ...], npt.NDArray[np.datetime64], npt.NDArray[np.int64]]:
+    """The broadcast shape, the dates flat (a single date stays a single element rather than
+    being copied to every row) and the region codes flat."""
+    day = np.asarray(dates, dtype="datetime64[D]")
+    codes = np.asarray(regions, dtype=np.int64)
+    shape = np.broadcast_shapes(day.shape, codes.shape, other_shape)
+    flat_codes = np.broadcast_to(codes, shape).reshape(-1)
+    flat_days = day.reshape(-1) if day.size == 1 else np.broadcast_to(day, shape).reshape(-1)
+    return shape, flat_days, flat_codes
+
+
+def _gather(arrays: list[np.ndarray], which: np.ndarray, pos: np.ndarray, missing: Any) -> Any:
+    """One gather over the concatenated per-series arrays: arrays[which[i]][pos[i]], or
+    ``missing`` where ``which`` is -1."""
+    if not arrays:
+        return np.full(len(which), missing)
+    flat = np.concatenate([*arrays, np.array([missing], dtype=arrays[0].dtype)])
+    offsets = np.cumsum([0, *[len(a) for a in arrays]])
+    index = np.where(which >= 0, offsets[np.maximum(which, 0)] + pos, len(flat) - 1)
+    return flat[index]
+
+
+def _table_arrays(table: TableValue, numeric: bool) -> tuple[np.ndarray, FloatArray]:
+    """A table's keys (sorted; as integers when asked by integer keys) and values."""
+    if numeric:
+        names: np.ndarray = np.array(
+            [int(k) if k.lstrip("-").isdigit() else np.iinfo(np.int64).min for k in table],
+            dtype=np.int64,
+        )
+    else:
+        names = np.array(list(table), dtype=str)
+    values = np.array(list(table.values()), dtype=np.float64)
+    order = np.argsort(names)
+    return names[order], values[order]
+
+
+def _day(days: npt.NDArray[np.datetime64], row: int) -> np.datetime64:
+    return np.datetime64(days[0] if days.size == 1 else days[row], "D")
 
 
 class ParameterSet:
