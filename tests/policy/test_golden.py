@@ -36,6 +36,8 @@ def _cases() -> list[Any]:
 
 
 def _same(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, list) and isinstance(expected, list):
+        return len(actual) == len(expected) and all(map(_same, actual, expected))
     if isinstance(actual, Decimal):
         return actual == Decimal(str(expected))
     if isinstance(actual, float) and isinstance(expected, int | float):
