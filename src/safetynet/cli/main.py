@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from safetynet.actuarial.cli import project_command
 from safetynet.cli.calc import calc_command
+from safetynet.cli.demo import demo_command
+from safetynet.cli.params import params_app
 
 app = typer.Typer(
     name="safetynet",
@@ -21,6 +24,9 @@ def root() -> None:
 
 
 app.command("calc")(calc_command)
+app.command("demo")(demo_command)
+app.add_typer(params_app, name="params")
+app.command("project")(project_command)
 
 
 def main() -> None:  # pragma: no cover - console entry
