@@ -13,30 +13,6 @@ from safetynet.policy.periods import month_start
 from safetynet.policy.trace import NO_TRACE, Trace
 
 
-def resident_pension(
-    p: ParameterSet,
-    *,
-    region: npt.ArrayLike,
-    month: npt.ArrayLike,
-    account_balance: npt.ArrayLike,
-    trace: Trace = NO_TRACE,
-) -> dict[str, np.ndarray]:
-    """Monthly residents' pension (fen) in ``month`` for the account balance (yuan)."""
-    day = month_start(month)
-    basic = to_fen(p.at("resident.pension_minimum_basic", day, region, trace=trace))
-    trace.step(
-        "basic pension", "national minimum basic pension in force in the month", basic, "fen"
-    )
-    top_up = to_fen(p.at("resident.pension_local_top_up", day, region, trace=trace))
-    trace.step("local top-up", "the region's top-up above the national minimum", top_up, "fen")
-    months = p.at("resident.pension_account_divisor", day, region, trace=trace)
-    account = to_fen(round_half_up(np.asarray(account_balance, dtype=np.float64) / months, 2))
-    trace.step("account pension", "account balance / 139", account, "fen")
-    total = basic + top_up + account
-    trace.step("total", "basic + top-up + account", total, "fen")
-    return {"basic": basic, "local_top_up": top_up, "account": account, "total": total}
-
-
 @register(
     "resident_pension",
     "Monthly pension of the urban and rural residents' scheme: national minimum basic "
@@ -60,14 +36,25 @@ def resident_pension(
     ],
     references=("GF2014-8",),
 )
-def resident_pension_calc(
+def resident_pension(
     p: ParameterSet,
     *,
-    region: np.ndarray,
-    month: np.ndarray,
-    account_balance: np.ndarray,
+    region: npt.ArrayLike,
+    month: npt.ArrayLike,
+    account_balance: npt.ArrayLike,
     trace: Trace = NO_TRACE,
 ) -> dict[str, np.ndarray]:
-    return resident_pension(
-        p, region=region, month=month, account_balance=account_balance, trace=trace
+    """Monthly residents' pension (fen) in ``month`` for the account balance (yuan)."""
+    day = month_start(month)
+    basic = to_fen(p.at("resident.pension_minimum_basic", day, region, trace=trace))
+    trace.step(
+        "basic pension", "national minimum basic pension in force in the month", basic, "fen"
     )
+    top_up = to_fen(p.at("resident.pension_local_top_up", day, region, trace=trace))
+    trace.step("local top-up", "the region's top-up above the national minimum", top_up, "fen")
+    months = p.at("resident.pension_account_divisor", day, region, trace=trace)
+    account = to_fen(round_half_up(np.asarray(account_balance, dtype=np.float64) / months, 2))
+    trace.step("account pension", "account balance / 139", account, "fen")
+    total = basic + top_up + account
+    trace.step("total", "basic + top-up + account", total, "fen")
+    return {"basic": basic, "local_top_up": top_up, "account": account, "total": total}
