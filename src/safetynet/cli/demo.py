@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from safetynet.cli.records import start_platform
 from safetynet.policy.catalogue import calc
 
 TOUR: list[tuple[str, str, dict[str, Any]]] = [
@@ -69,8 +70,13 @@ def print_tour() -> None:
 
 def demo_command(
     tour_only: Annotated[bool, typer.Option("--tour-only", help="only print the tour")] = False,
+    host: Annotated[str, typer.Option(help="address the API listens on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port the API listens on")] = 8000,
 ) -> None:
-    """Tour the rules with explanations, then start the platform on the embedded database."""
+    """Tour the rules with explanations, then migrate the database named by
+    SAFETYNET_DATABASE_URL (default ./var/safetynet.db), add the demo records once, print the
+    demo users and serve the API."""
     print_tour()
     if tour_only:
         return
+    start_platform(host, port)

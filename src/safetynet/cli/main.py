@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from safetynet.actuarial.cli import project_command
+from safetynet.cli.benefits import benefits_app
 from safetynet.cli.calc import calc_command
 from safetynet.cli.demo import demo_command
 from safetynet.cli.params import params_app
+from safetynet.cli.records import register_record_commands
 
 app = typer.Typer(
     name="safetynet",
@@ -26,7 +28,9 @@ def root() -> None:
 app.command("calc")(calc_command)
 app.command("demo")(demo_command)
 app.add_typer(params_app, name="params")
+register_record_commands(app)
 app.command("project")(project_command)
+app.add_typer(benefits_app, name="benefits")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,0 +1,70 @@
+"""The FastAPI application: ``create_app()`` over the configured (or a given) database."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+
+from safetynet import __version__
+from safetynet.api import access, benefits, calc, money, problems, registry
+from safetynet.domain.identity import mask_ids_in
+from safetynet.store.db import make_engine, session_factory
+
+
+class MaskIdentityNumbers(logging.Filter):
+    """Masks identity numbers in every log record (access logs included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_ids_in(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking() -> None:
+    mask = MaskIdentityNumbers()
+    for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "safetynet"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskIdentityNumbers) for f in logger.filters):
+            logger.addFilter(mask)
+        for handler in logger.handlers:
+            if not any(isinstance(f, MaskIdentityNumbers) for f in handler.filters):
+                handler.addFilter(mask)
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    engine = engine or make_engine()
+    app = FastAPI(
+        title="safetynet",
+        version=__version__,
+        description="China's universal, multi-level social security system: the national "
+        "record of persons, enrollment, contributions and personal accounts.",
+        docs_url="/docs",
+    )
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    problems.install(app)
+    for module in (access, registry, money, calc, benefits):
+        app.include_router(module.router)
+    install_log_masking()
+
+    @app.get("/health/live", tags=["health"])
+    def live() -> dict[str, str]:
+        return {"status": "live"}
+
+    @app.get("/health/ready", tags=["health"])
+    def ready(request: Request) -> JSONResponse:
+        try:
+            with request.app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1 FROM alembic_version"))
+        except Exception as exc:  # any failure means not ready; the reason is reported
+            return JSONResponse(
+                {"status": "not ready", "reason": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ready"})
+
+    return app

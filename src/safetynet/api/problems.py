@@ -1,0 +1,116 @@
+"""Errors as RFC 9457 problem documents (``application/problem+json``) naming each bad field."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from safetynet.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
+from safetynet.policy.errors import InputError, PolicyError, UnknownCalculation
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("safetynet.api")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_problem(exc: DomainError) -> JSONResponse:
+    if isinstance(exc, InvalidInput):
+        return problem(
+            422,
+            "Invalid input",
+            str(exc),
+            [p.as_dict() for p in exc.problems],
+            total_errors=exc.total,
+        )
+    if isinstance(exc, NotFound):
+        return problem(404, "Not found", str(exc))
+    if isinstance(exc, Conflict):
+        errors = [{"field": exc.field, "problem": str(exc)}] if exc.field else None
+        return problem(409, "Conflict", str(exc), errors)
+    if isinstance(exc, Forbidden):
+        return problem(403, "Forbidden", str(exc))
+    if isinstance(exc, Unauthenticated):
+        return problem(401, "Unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
+    return problem(400, "Bad request", str(exc))
+
+
+def policy_problem(exc: PolicyError) -> JSONResponse:
+    if isinstance(exc, UnknownCalculation):
+        return problem(404, "Unknown calculation", str(exc))
+    field = getattr(exc, "field", None)
+    errors = [{"field": field, "problem": getattr(exc, "problem", str(exc))}] if field else None
+    if isinstance(exc, InputError):
+        return problem(422, "Invalid input", str(exc), errors)
+    return problem(422, "Outside the parameters' validity", str(exc), errors)
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def on_domain(_: Request, exc: DomainError) -> Response:
+        return domain_problem(exc)
+
+    @app.exception_handler(PolicyError)
+    async def on_policy(_: Request, exc: PolicyError) -> Response:
+        return policy_problem(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": _field_of(tuple(e.get("loc", ()))), "problem": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:5])
+        return problem(422, "Invalid input", detail, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> Response:
+        return problem(
+            exc.status_code, str(exc.detail), str(exc.detail), headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def on_integrity(_: Request, exc: IntegrityError) -> Response:
+        log.warning("integrity error: %s", type(exc.orig).__name__)
+        return problem(409, "Conflict", "a concurrent change conflicts with this one; retry")
+
+    @app.exception_handler(OperationalError)
+    async def on_database(_: Request, exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", type(exc.orig).__name__)
+        return problem(503, "Service unavailable", "the database is unavailable; retry later")

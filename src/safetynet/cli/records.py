@@ -1,0 +1,476 @@
+"""The system of record from the command line: ``safetynet db|serve|person|employer|...``.
+
+Commands act as the console administrator, or as the user named by ``SAFETYNET_USER`` (with
+that user's role and region scope). Output is JSON; bad input prints one line per problem on
+stderr and exits with status 2, leaving the database as it was.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+
+from safetynet.api import schemas
+from safetynet.cli.errors import USAGE_ERROR
+from safetynet.domain.access import Principal, Role
+from safetynet.domain.errors import DomainError, InvalidInput
+from safetynet.policy.errors import PolicyError
+from safetynet.services import accounts, audit, declarations, registry, users
+from safetynet.services.declaration_files import problems_csv
+from safetynet.services.uow import UnitOfWork
+from safetynet.store.db import make_engine, session_factory, upgrade
+
+T = TypeVar("T")
+USER_ENV = "SAFETYNET_USER"
+
+db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
+person_app = typer.Typer(help="Register, correct and look up persons.", no_args_is_help=True)
+employer_app = typer.Typer(help="Register and list employers.", no_args_is_help=True)
+employment_app = typer.Typer(help="Record the start and end of jobs.", no_args_is_help=True)
+enrollment_app = typer.Typer(help="Enroll, suspend, resume or end.", no_args_is_help=True)
+pay_app = typer.Typer(
+    help="Flexible workers' and residents' own contributions.", no_args_is_help=True
+)
+account_app = typer.Typer(
+    help="Personal accounts: entries, year-end interest.", no_args_is_help=True
+)
+user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    try:
+        yield
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        if exc.total > len(exc.problems):
+            typer.echo(f"error: ... {exc.total - len(exc.problems)} more", err=True)
+        raise typer.Exit(USAGE_ERROR) from None
+    except (DomainError, PolicyError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(USAGE_ERROR) from None
+
+
+def _uow() -> UnitOfWork:
+    return UnitOfWork(session_factory(make_engine()))
+
+
+def _actor(uow: UnitOfWork) -> Principal:
+    name = os.environ.get(USER_ENV, "").strip()
+    if not name:
+        return Principal(f"console:{getpass.getuser()}", Role.ADMIN)
+    return users.principal_of(users.get_user(uow, name))
+
+
+def _run(action: Callable[[UnitOfWork, Principal], T]) -> T:
+    with _reported():
+        uow = _uow()
+        return action(uow, _actor(uow))
+
+
+def _print(value: Any) -> None:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    elif isinstance(value, list):
+        value = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+# --- database and server ----------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema of SAFETYNET_DATABASE_URL (default ./var/safetynet.db)."""
+    engine = make_engine()
+    upgrade(engine)
+    typer.echo(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+
+
+@db_app.command("seed-demo")
+def db_seed_demo() -> None:
+    """Add the demo users and records (once) and print the users."""
+    from safetynet.services.demo import seed_demo
+
+    engine = make_engine()
+    upgrade(engine)
+    typer.echo("\n".join(seed_demo(engine).lines()))
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Migrate the configured database, then serve the API (OpenAPI at /docs)."""
+    start_platform(host, port, demo=False)
+
+
+def start_platform(host: str = "127.0.0.1", port: int = 8000, *, demo: bool = True) -> None:
+    """Migrate the configured database, add the demo records (printing the demo users) when
+    ``demo``, and serve the API until interrupted. ``make run`` ends here."""
+    import uvicorn
+
+    from safetynet.api.app import create_app
+    from safetynet.services.demo import seed_demo
+
+    engine = make_engine()
+    upgrade(engine)
+    typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
+    if demo:
+        typer.echo("\n".join(seed_demo(engine).lines()))
+    typer.echo(f"API: http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(engine), host=host, port=port)
+
+
+# --- persons ------------------------------------------------------------------------------------
+
+
+@person_app.command("register")
+def person_register(
+    id_number: Annotated[str, typer.Option(help="18-character resident identity number")],
+    name: Annotated[str, typer.Option()],
+    hukou_type: Annotated[str, typer.Option(help="urban or rural")],
+    hukou_region: Annotated[str | None, typer.Option(help="6-digit code")] = None,
+    region: Annotated[str | None, typer.Option(help="region of record")] = None,
+    household: Annotated[int | None, typer.Option(help="household id")] = None,
+    reason: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Register a person (once per identity number)."""
+    person = _run(
+        lambda uow, actor: registry.register_person(
+            uow,
+            actor,
+            id_number=id_number,
+            name=name,
+            hukou_type=hukou_type,
+            hukou_region=hukou_region,
+            region=region,
+            household_id=household,
+            reason=reason,
+        )
+    )
+    _print(schemas.PersonOut.of(person))
+
+
+@person_app.command("show")
+def person_show(person_id: int) -> None:
+    _print(schemas.PersonOut.of(_run(lambda u, a: registry.get_person(u, a, person_id))))
+
+
+@person_app.command("find")
+def person_find(id_number: Annotated[str, typer.Option()]) -> None:
+    """Find a person by identity number."""
+    _print(schemas.PersonOut.of(_run(lambda u, a: registry.find_person(u, a, id_number))))
+
+
+@person_app.command("list")
+def person_list(
+    after: Annotated[int | None, typer.Option(help="last id of the previous page")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    region: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    rows = _run(
+        lambda u, a: registry.list_persons(u, a, after_id=after, limit=limit, region=region)
+    )
+    _print([schemas.PersonOut.of(p) for p in rows])
+
+
+@person_app.command("correct")
+def person_correct(
+    person_id: int,
+    set_: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE, repeatable")],
+    reason: Annotated[str, typer.Option(help="why the record is corrected")],
+) -> None:
+    """Correct registered facts (name, hukou_region, hukou_type, household_id, region,
+    id_number)."""
+    changes: dict[str, Any] = {}
+    for item in set_:
+        field, sep, value = item.partition("=")
+        if not sep:
+            typer.echo(f"error: --set {item!r}: expected FIELD=VALUE", err=True)
+            raise typer.Exit(USAGE_ERROR)
+        changes[field.strip()] = value.strip() or None
+    person = _run(lambda u, a: registry.correct_person(u, a, person_id, changes, reason=reason))
+    _print(schemas.PersonOut.of(person))
+
+
+@person_app.command("statement")
+def person_statement(
+    person_id: int,
+    category: Annotated[str | None, typer.Option(help="male, female_55 or female_50")] = None,
+) -> None:
+    """Contribution history, years counted, balances and the pension estimate explained."""
+    from safetynet.api.money import statement_out
+    from safetynet.services.statement import statement
+
+    result = _run(lambda u, a: statement(u, a, person_id, category=category))
+    _print(statement_out(result))
+
+
+# --- employers, employment, enrollment ------------------------------------------------------
+
+
+@employer_app.command("register")
+def employer_register(
+    credit_code: Annotated[str, typer.Option(help="unified social credit code")],
+    name: Annotated[str, typer.Option()],
+    risk_class: Annotated[int, typer.Option(help="work-injury risk class 1-8")],
+    region: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    employer = _run(
+        lambda u, a: registry.register_employer(
+            u, a, credit_code=credit_code, name=name, risk_class=risk_class, region=region
+        )
+    )
+    _print(schemas.EmployerOut.of(employer))
+
+
+@employer_app.command("list")
+def employer_list(
+    after: Annotated[int | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+) -> None:
+    rows = _run(lambda u, a: registry.list_employers(u, a, after_id=after, limit=limit))
+    _print([schemas.EmployerOut.of(e) for e in rows])
+
+
+@employment_app.command("start")
+def employment_start(
+    person: Annotated[int, typer.Option(help="person id")],
+    employer: Annotated[int, typer.Option(help="employer id")],
+    month: Annotated[str, typer.Option(help="first month, YYYY-MM")],
+) -> None:
+    """Record a job; enrolls the person in the employee schemes."""
+    spell, enrollments = _run(
+        lambda u, a: registry.start_employment(
+            u, a, person_id=person, employer_id=employer, start_month=month
+        )
+    )
+    _print(
+        schemas.EmploymentStarted(
+            employment=schemas.EmploymentOut.of(spell),
+            enrollments=[schemas.EnrollmentOut.of(e) for e in enrollments],
+        )
+    )
+
+
+@employment_app.command("end")
+def employment_end(
+    spell_id: int,
+    month: Annotated[str, typer.Option(help="last month, YYYY-MM")],
+    reason: Annotated[str, typer.Option()] = "",
+) -> None:
+    spell = _run(
+        lambda u, a: registry.end_employment(
+            u, a, spell_id=spell_id, end_month=month, reason=reason
+        )
+    )
+    _print(schemas.EmploymentOut.of(spell))
+
+
+@enrollment_app.command("add")
+def enrollment_add(
+    person: Annotated[int, typer.Option(help="person id")],
+    worker_type: Annotated[str, typer.Option(help="flexible or resident")],
+    region: Annotated[str, typer.Option()],
+    month: Annotated[str, typer.Option(help="first month, YYYY-MM")],
+    scheme: Annotated[list[str] | None, typer.Option(help="limit to these schemes")] = None,
+) -> None:
+    """Enroll a flexible worker or a resident."""
+    rows = _run(
+        lambda u, a: registry.enroll(
+            u,
+            a,
+            person_id=person,
+            worker_type=worker_type,
+            region=region,
+            start_month=month,
+            schemes=scheme or None,
+        )
+    )
+    _print([schemas.EnrollmentOut.of(e) for e in rows])
+
+
+@enrollment_app.command("status")
+def enrollment_status(
+    enrollment_id: int,
+    status: Annotated[str, typer.Option(help="active, suspended or ended")],
+    month: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+) -> None:
+    row = _run(
+        lambda u, a: registry.change_enrollment(
+            u, a, enrollment_id=enrollment_id, status=status, month=month, reason=reason
+        )
+    )
+    _print(schemas.EnrollmentOut.of(row))
+
+
+# --- money ----------------------------------------------------------------------------------
+
+
+def declare_command(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel file: id_number,monthly_wage[,name]")],
+    employer: Annotated[int, typer.Option(help="employer id")],
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    version: Annotated[int, typer.Option(help="1, then 2, 3, ... for corrections")] = 1,
+    dry_run: Annotated[bool, typer.Option(help="validate and total only")] = False,
+    report: Annotated[Path | None, typer.Option(help="write the row-level errors as CSV")] = None,
+) -> None:
+    """Post an employer's monthly declaration from a file: all rows or none."""
+    if not file.is_file():
+        typer.echo(f"error: file: {file} does not exist", err=True)
+        raise typer.Exit(USAGE_ERROR)
+    content = file.read_bytes()
+    uow = _uow()
+    with _reported():
+        actor = _actor(uow)
+        try:
+            outcome = declarations.submit_file(
+                uow,
+                actor,
+                employer_id=employer,
+                month=month,
+                version=version,
+                content=content,
+                filename=file.name,
+                dry_run=dry_run,
+            )
+        except InvalidInput as exc:
+            if report is not None:
+                report.write_text(problems_csv(exc.problems), encoding="utf-8")
+                typer.echo(f"error report written to {report}", err=True)
+            raise
+    _print(
+        {
+            "posted": outcome.posted,
+            "dry_run": dry_run,
+            "rows": outcome.rows,
+            "reversed_rows": outcome.reversed_rows,
+            "employer_total": schemas.yuan(outcome.employer_total_fen),
+            "employee_total": schemas.yuan(outcome.employee_total_fen),
+            "declaration": schemas.DeclarationOut.of(outcome.declaration).model_dump(mode="json")
+            if outcome.declaration
+            else None,
+        }
+    )
+
+
+@pay_app.command("flexible")
+def pay_flexible(
+    person: Annotated[int, typer.Option(help="person id")],
+    month: Annotated[str, typer.Option()],
+    base: Annotated[str, typer.Option(help="chosen monthly base, yuan")],
+) -> None:
+    from safetynet.api.money import posting_out
+
+    posting = _run(
+        lambda u, a: accounts.pay_flexible(u, a, person_id=person, month=month, monthly_base=base)
+    )
+    _print(posting_out(posting))
+
+
+@pay_app.command("resident")
+def pay_resident(
+    person: Annotated[int, typer.Option(help="person id")],
+    year: Annotated[int, typer.Option()],
+    grade: Annotated[int | None, typer.Option(help="pension grade, yuan/year")] = None,
+    premium: Annotated[str | None, typer.Option(help="medical premium, yuan")] = None,
+) -> None:
+    from safetynet.api.money import posting_out
+
+    posting = _run(
+        lambda u, a: accounts.pay_resident(
+            u, a, person_id=person, year=year, pension_grade=grade, medical_premium=premium
+        )
+    )
+    _print(posting_out(posting))
+
+
+@account_app.command("credit-year")
+def account_credit_year(year: int) -> None:
+    """Year-end interest for every account in scope (re-running credits nobody twice)."""
+    run = _run(lambda u, a: accounts.credit_year(u, a, year=year))
+    _print(
+        {
+            "year": run.year,
+            "credited": run.credited,
+            "already_credited": run.already,
+            "interest": schemas.yuan(run.interest_fen),
+        }
+    )
+
+
+@account_app.command("entries")
+def account_entries(
+    person_id: int,
+    after: Annotated[int | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+) -> None:
+    rows = _run(lambda u, a: accounts.list_entries(u, a, person_id, after_id=after, limit=limit))
+    _print([schemas.EntryOut.of(e) for e in rows])
+
+
+# --- users and audit --------------------------------------------------------------------------
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="citizen, operator, auditor or admin")],
+    region: Annotated[str | None, typer.Option(help="operator's region scope")] = None,
+    person: Annotated[int | None, typer.Option(help="citizen's person id")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
+) -> None:
+    """Create a user; the password is prompted for (or read from stdin)."""
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    )
+    user = _run(
+        lambda u, a: users.create_user(
+            u, a, username=username, password=password, role=role, region=region, person_id=person
+        )
+    )
+    _print(schemas.UserOut.of(user))
+
+
+def audit_command(
+    after: Annotated[int | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    entity: Annotated[str | None, typer.Option()] = None,
+    entity_id: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """The audit log, oldest first."""
+    rows = _run(
+        lambda u, a: audit.list_entries(
+            u, a, after_id=after, limit=limit, entity=entity, entity_id=entity_id
+        )
+    )
+    _print([schemas.AuditOut.of(r) for r in rows])
+
+
+def register_record_commands(app: typer.Typer) -> None:
+    """Add the system-of-record commands to the ``safetynet`` command."""
+    app.add_typer(db_app, name="db")
+    app.command("serve")(serve_command)
+    app.add_typer(person_app, name="person")
+    app.add_typer(employer_app, name="employer")
+    app.add_typer(employment_app, name="employment")
+    app.add_typer(enrollment_app, name="enrollment")
+    app.command("declare")(declare_command)
+    app.add_typer(pay_app, name="pay")
+    app.add_typer(account_app, name="account")
+    app.add_typer(user_app, name="user")
+    app.command("audit")(audit_command)

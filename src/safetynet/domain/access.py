@@ -1,0 +1,72 @@
+"""Who may do what: roles, the acting principal and its scope.
+
+- citizen: reads only their own person record, statement and ledger;
+- operator: reads and writes within a region subtree (province, prefecture or county);
+- auditor: reads everything, including the audit log, writes nothing;
+- admin: everything, including users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from safetynet.domain.errors import Forbidden
+from safetynet.domain.regions import format_region, in_subtree, subtree_bounds
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    OPERATOR = "operator"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The acting user of a use case (the system itself for jobs and migrations)."""
+
+    username: str
+    role: Role
+    region_code: int | None = None
+    person_id: int | None = None
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.OPERATOR, Role.ADMIN)
+
+    @property
+    def region_bounds(self) -> tuple[int, int] | None:
+        """The code range an operator may see; None means every region."""
+        if self.role is Role.OPERATOR and self.region_code is not None:
+            return subtree_bounds(self.region_code)
+        return None
+
+    def require_write(self) -> None:
+        if not self.can_write:
+            raise Forbidden(f"role {self.role} may not change the record")
+
+    def require_role(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"role {self.role} may not do this")
+
+    def require_region(self, code: int) -> None:
+        """Refuse unless the principal may act on a record of region ``code``."""
+        if self.role is Role.CITIZEN:
+            raise Forbidden("citizens may only see their own record")
+        if self.role is Role.OPERATOR and (
+            self.region_code is None or not in_subtree(self.region_code, code)
+        ):
+            raise Forbidden(f"region {format_region(code)} is outside your scope")
+
+    def require_person(self, person_id: int, region_code: int) -> None:
+        """Refuse unless the principal may see the person's record."""
+        if self.role is Role.CITIZEN:
+            if self.person_id != person_id:
+                raise Forbidden("citizens may only see their own record")
+            return
+        self.require_region(region_code)
+
+
+SYSTEM = Principal("system", Role.ADMIN)
+"""Acts for jobs started by operators at the console (migrations, demo data, year-end runs)."""

@@ -1,0 +1,65 @@
+"""Errors of the system of record. Entry points map them to HTTP statuses and CLI exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base class: a use case refused, with a message fit for the operator."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: the field (and row of a file, counted from 1)."""
+
+    field: str
+    problem: str
+    row: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"field": self.field, "problem": self.problem}
+        if self.row is not None:
+            out["row"] = self.row
+        return out
+
+    def __str__(self) -> str:
+        where = f"row {self.row}: " if self.row is not None else ""
+        return f"{where}{self.field}: {self.problem}"
+
+
+class InvalidInput(DomainError):
+    """Input that fails validation; names every bad field (and row)."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        shown = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {self.total - 5} more)" if self.total > 5 else ""
+        super().__init__(shown + more)
+
+    @classmethod
+    def one(cls, field: str, problem: str) -> InvalidInput:
+        return cls([Problem(field, problem)])
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"{what} {key} not found")
+        self.what = what
+
+
+class Conflict(DomainError):
+    """The request contradicts the record (a duplicate, a state that forbids the change)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Forbidden(DomainError):
+    """The acting user's role or region scope does not allow this."""
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials."""

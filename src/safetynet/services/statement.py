@@ -1,0 +1,185 @@
+"""A person's statement: contribution history, years counted, account balances and the pension
+estimate of the rules engine with its explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+
+from safetynet.domain.access import Principal
+from safetynet.domain.errors import InvalidInput, NotFound
+from safetynet.domain.schemes import Account
+from safetynet.policy.catalogue import calc
+from safetynet.policy.errors import ParameterLookupError, PolicyError
+from safetynet.policy.money import fen_to_decimal
+from safetynet.policy.parameters import default_parameters
+from safetynet.policy.periods import format_month, month_start, parse_month
+from safetynet.services.accounts import balances
+from safetynet.services.uow import UnitOfWork
+from safetynet.services.validation import current_month
+from safetynet.store.contributions import AMOUNT_COLUMNS, ContributionRecord
+from safetynet.store.registry import Enrollment, Person
+
+CATEGORIES = ("male", "female_55", "female_50")
+INDEX_BOUNDS = (0.6, 3.0)
+MAX_MONTHS_BACK = 60
+
+
+@dataclass
+class MonthLine:
+    month: str
+    worker_type: str
+    region_code: int
+    amounts_fen: dict[str, int]
+
+
+@dataclass
+class Statement:
+    person: Person
+    enrollments: list[Enrollment]
+    history: list[MonthLine]
+    months_counted: int
+    balances_fen: dict[str, int]
+    average_index: float | None
+    estimate: dict[str, Any] | None
+    estimate_problem: str | None = None
+    estimate_basis: str = "at the statutory retirement month"
+    retirement: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def years_counted(self) -> float:
+        return round(self.months_counted / 12, 2)
+
+
+def _history(uow: UnitOfWork, person_id: int) -> list[MonthLine]:
+    """Net amounts by month and kind of payer (reversals cancel what they reverse)."""
+    sums = [func.sum(getattr(ContributionRecord, c)) for c in AMOUNT_COLUMNS]
+    rows = uow.session.execute(
+        select(
+            ContributionRecord.month,
+            ContributionRecord.worker_type,
+            func.max(ContributionRecord.region_code),
+            *sums,
+        )
+        .where(ContributionRecord.person_id == person_id)
+        .group_by(ContributionRecord.month, ContributionRecord.worker_type)
+        .order_by(ContributionRecord.month, ContributionRecord.worker_type)
+    ).all()
+    return [
+        MonthLine(
+            row[0],
+            row[1],
+            int(row[2]),
+            {c: int(v or 0) for c, v in zip(AMOUNT_COLUMNS, row[3:], strict=True)},
+        )
+        for row in rows
+    ]
+
+
+def _average_index(lines: list[MonthLine]) -> float | None:
+    """Mean over pension months of base / the region's calculation base of the year."""
+    counted = [m for m in lines if m.amounts_fen["pension_employee_fen"] > 0]
+    if not counted:
+        return None
+    months = np.array([parse_month(m.month) for m in counted], dtype=np.int64)
+    regions = np.array([m.region_code for m in counted], dtype=np.int64)
+    average = default_parameters().at(
+        "pension.employee.calculation_base", month_start(months), regions, strict=False
+    )
+    base = np.array([m.amounts_fen["base_fen"] for m in counted], dtype=np.float64) / 100.0
+    known = ~np.isnan(average) & (average > 0)
+    if not known.any():
+        return None
+    index = np.clip(base[known] / average[known], *INDEX_BOUNDS)
+    return round(float(index.mean()), 4)
+
+
+def statement(
+    uow: UnitOfWork,
+    actor: Principal,
+    person_id: int,
+    *,
+    category: str | None = None,
+) -> Statement:
+    if category is not None and category not in CATEGORIES:
+        raise InvalidInput.one("category", f"expected one of {', '.join(CATEGORIES)}")
+    with uow:
+        person = uow.session.get(Person, person_id)
+        if person is None:
+            raise NotFound("person", person_id)
+        actor.require_person(person.id, person.region_code)
+        enrollments = list(
+            uow.session.scalars(
+                select(Enrollment).where(Enrollment.person_id == person.id).order_by(Enrollment.id)
+            )
+        )
+        history = _history(uow, person.id)
+        account_balances = balances(uow, person.id)
+    pension_months = sum(
+        1
+        for m in history
+        if m.worker_type in ("employee", "flexible") and m.amounts_fen["pension_employee_fen"] > 0
+    )
+    average = _average_index(history)
+    result = Statement(
+        person, enrollments, history, pension_months, account_balances, average, None
+    )
+    _estimate(result, person, category or ("male" if person.sex == "male" else "female_50"))
+    return result
+
+
+def _latest_calculation_base(region: int) -> tuple[int, Decimal]:
+    """The region's pension calculation base in force now, or the last one published."""
+    params = default_parameters()
+    month = current_month()
+    for back in range(MAX_MONTHS_BACK):
+        value = params.at(
+            "pension.employee.calculation_base",
+            month_start(np.array([month - back])),
+            np.array([region]),
+            strict=False,
+        )[0]
+        if not np.isnan(value):
+            return month - back, Decimal(str(round(float(value), 2)))
+    raise ParameterLookupError(
+        "pension.employee.calculation_base", f"no value in the last {MAX_MONTHS_BACK} months"
+    )
+
+
+def _estimate(result: Statement, person: Person, category: str) -> None:
+    """The employee pension at the statutory month, from the record as it stands."""
+    birth_month = f"{person.birth_date.year:04d}-{person.birth_date.month:02d}"
+    try:
+        retirement = calc("retirement_age", {"birth_month": birth_month, "category": category})
+        result.retirement = {"category": category, **retirement.values}
+        if not result.months_counted:
+            result.estimate_problem = "no employee-pension contributions on record"
+            return
+        region = next(
+            (e.region_code for e in reversed(result.enrollments) if e.scheme == "employee_pension"),
+            person.region_code,
+        )
+        balance_fen = result.balances_fen.get(Account.EMPLOYEE_PENSION.value, 0)
+        inputs: dict[str, Any] = {
+            "region": f"{region:06d}",
+            "birth_month": birth_month,
+            "retirement_month": retirement.values["retirement_month"],
+            "contribution_months": result.months_counted,
+            "avg_contribution_index": result.average_index or 1.0,
+            "account_balance": str(fen_to_decimal(max(balance_fen, 0))),
+        }
+        retire_index = parse_month(retirement.values["retirement_month"])
+        if retire_index > current_month():
+            base_month, base = _latest_calculation_base(region)
+            inputs["calc_base"] = str(base)
+            result.estimate_basis = (
+                f"in today's wages: the calculation base of {format_month(base_month)} "
+                f"({base} yuan), the account as it stands, no further contributions"
+            )
+        result.estimate = calc("employee_pension", inputs, explain=True).as_json()
+    except PolicyError as exc:
+        result.estimate_problem = str(exc)
