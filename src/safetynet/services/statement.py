@@ -80,6 +80,11 @@ def _history(uow: UnitOfWork, person_id: int) -> list[MonthLine]:
     ]
 
 
+ASSUMED_INDEX = 1.0
+"""Index used for an estimate when the record gives none (own wage = the average wage); the
+statement says so in ``estimate_basis``."""
+
+
 def _average_index(lines: list[MonthLine]) -> float | None:
     """Mean over pension months of base / the region's calculation base of the year."""
     counted = [m for m in lines if m.amounts_fen["pension_employee_fen"] > 0]
@@ -169,17 +174,26 @@ def _estimate(result: Statement, person: Person, category: str) -> None:
             "birth_month": birth_month,
             "retirement_month": retirement.values["retirement_month"],
             "contribution_months": result.months_counted,
-            "avg_contribution_index": result.average_index or 1.0,
+            "avg_contribution_index": result.average_index or ASSUMED_INDEX,
             "account_balance": str(fen_to_decimal(max(balance_fen, 0))),
         }
+        assumptions = []
+        if result.average_index is None:
+            assumptions.append(
+                f"average contribution index {ASSUMED_INDEX} assumed: no calculation base is "
+                "recorded for the months on record"
+            )
         retire_index = parse_month(retirement.values["retirement_month"])
         if retire_index > current_month():
             base_month, base = _latest_calculation_base(region)
             inputs["calc_base"] = str(base)
-            result.estimate_basis = (
+            assumptions.insert(
+                0,
                 f"in today's wages: the calculation base of {format_month(base_month)} "
-                f"({base} yuan), the account as it stands, no further contributions"
+                f"({base} yuan), the account as it stands, no further contributions",
             )
+        if assumptions:
+            result.estimate_basis = "; ".join(assumptions)
         result.estimate = calc("employee_pension", inputs, explain=True).as_json()
     except PolicyError as exc:
         result.estimate_problem = str(exc)
