@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 
 from safetynet.actuarial.cli import project_command
+from safetynet.batch.cli import batch_app
 from safetynet.cli.benefits import benefits_app
 from safetynet.cli.calc import calc_command
 from safetynet.cli.demo import demo_command
 from safetynet.cli.params import params_app
 from safetynet.cli.records import register_record_commands
+from safetynet.synth.cli import synth_command
 
 app = typer.Typer(
     name="safetynet",
@@ -28,7 +30,9 @@ def root() -> None:
 app.command("calc")(calc_command)
 app.command("demo")(demo_command)
 app.add_typer(params_app, name="params")
+app.command("synth")(synth_command)
 register_record_commands(app)
+app.add_typer(batch_app, name="batch")
 app.command("project")(project_command)
 app.add_typer(benefits_app, name="benefits")
 

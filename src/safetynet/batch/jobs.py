@@ -1,0 +1,748 @@
+"""The population jobs: pure functions from a chunk of persons to output rows and rejects.
+
+A job reads the columns it names, selects the rows in its scope (the contributors of the
+month, the pensioners...), checks them (:mod:`safetynet.batch.validate`), runs the law's
+kernels on whole columns, and returns the output rows and the rejected rows with a reason.
+Both engines -- local streaming and Spark -- call the same :meth:`Job.process` on Arrow
+tables, so they produce the same rows. Every chunk reconciles:
+``rows in = processed + skipped (outside the scope) + rejected``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from safetynet.batch.cohort import statutory_months
+from safetynet.batch.guard import guarded
+from safetynet.batch.validate import check_rows
+from safetynet.policy.errors import ParameterLookupError
+from safetynet.policy.money import UNKNOWN_FEN
+from safetynet.policy.parameters import ParameterSet, default_parameters
+from safetynet.policy.periods import month_start
+from safetynet.policy.regions import NATIONAL
+from safetynet.policy.rules.account import credit_year
+from safetynet.policy.rules.contribution import contributions
+from safetynet.policy.rules.pension import adjust_pension, employee_pension
+from safetynet.policy.rules.resident import resident_pension
+from safetynet.policy.rules.retirement import CATEGORIES
+
+REJECT_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.int64()),
+        ("resident_id", pa.string()),
+        ("province", pa.int64()),
+        ("reason", pa.string()),
+    ]
+)
+CONTRIBUTORS = ("employee", "flexible")
+RESIDENTS = ("urban_resident", "rural_resident")
+AGE_BANDS = (0, 16, 30, 45, 60)
+AGE_BAND_LABELS = ("0-15", "16-29", "30-44", "45-59", "60+")
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job needs besides the rows: the month, and a reform's parameter overrides.
+
+    It holds no parameter objects, only what rebuilds them, so that it pickles small for Spark
+    executors; each process loads the law once."""
+
+    month: int
+    reform_overrides: Mapping[str, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle what rebuilds the parameters, never the parameter objects themselves."""
+        return {"month": self.month, "reform_overrides": self.reform_overrides}
+
+    @cached_property
+    def params(self) -> ParameterSet:
+        return default_parameters()
+
+    @cached_property
+    def reform(self) -> ParameterSet:
+        if self.reform_overrides is None:
+            raise ValueError("reform: this job needs a reform parameter file")
+        return self.params.with_overrides(self.reform_overrides)
+
+
+@dataclass
+class ChunkResult:
+    rows: pa.Table
+    rejects: pa.Table
+    rows_in: int
+    skipped: int
+
+    @property
+    def processed(self) -> int:
+        return self.rows_in - self.skipped - int(self.rejects.num_rows)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A job's output for the in-scope, valid rows it was given, and the rows it had to
+    reject (unknown parameters) as positions into them with their reason."""
+
+    rows: pa.Table
+    rejected: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    reasons: npt.NDArray[np.object_] = field(default_factory=lambda: np.zeros(0, object))
+
+
+def numbers(table: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(table.column(name).to_numpy())
+
+
+def frame(table: pa.Table) -> pl.DataFrame:
+    """An Arrow table as a Polars data frame (zero-copy where the types allow)."""
+    result = pl.from_arrow(table)
+    assert isinstance(result, pl.DataFrame)
+    return result
+
+
+def _contributors(table: pa.Table) -> npt.NDArray[np.bool_]:
+    """Employees and flexible workers insured in the employees' pension scheme."""
+    return np.asarray(
+        (label_codes(table, "employment_type", CONTRIBUTORS) >= 0)
+        & (label_codes(table, "pension_scheme", ("employee",)) == 0)
+    )
+
+
+def label_codes(table: pa.Table, name: str, labels: tuple[str, ...]) -> npt.NDArray[np.int64]:
+    """Index into ``labels`` of each value of a text column, -1 for anything else; the
+    comparison runs on the column's few distinct values, not on every row."""
+    encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
+    dictionary = encoded.dictionary.to_pylist()
+    lookup = np.array(
+        [labels.index(v) if v in labels else -1 for v in dictionary] or [-1], dtype=np.int64
+    )
+    indices = encoded.indices.fill_null(len(dictionary)).to_numpy()
+    return np.asarray(np.append(lookup, -1)[indices], dtype=np.int64)
+
+
+def fen_column(values: np.ndarray) -> pa.Array:
+    """Money in fen with the kernels' 'unknown' marker as null."""
+    values = np.asarray(values, dtype=np.int64)
+    return pa.array(values, mask=values == UNKNOWN_FEN, type=pa.int64())
+
+
+class Job(ABC):
+    """A population job: what it reads, what it writes, and how one chunk is processed."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    columns: ClassVar[tuple[str, ...]]
+    rows_schema: ClassVar[pa.Schema]
+    summary_keys: ClassVar[tuple[str, ...]]
+    summary_sums: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def process(self, table: pa.Table, ctx: JobContext) -> ChunkResult:
+        """One chunk (an Arrow table with at least ``columns``) to rows and rejects."""
+
+
+class RowJob(Job):
+    """A job computing one output row per person in its scope."""
+
+    @abstractmethod
+    def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
+        """Which rows the job is about (the others are skipped, unchecked)."""
+
+    @abstractmethod
+    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+        """Output rows for the in-scope, checked rows."""
+
+    def process(self, table: pa.Table, ctx: JobContext) -> ChunkResult:
+        """Scope, check and compute one chunk (an Arrow table with at least ``columns``)."""
+        table = table.select(list(self.columns))
+        in_scope = self.scope(table, ctx)
+        chosen = table.filter(pa.array(in_scope))
+        problems = check_rows(chosen, ctx.month)
+        valid = chosen.filter(pa.array(problems.ok))
+        computed = self.compute(valid, ctx)
+        bad = chosen.filter(pa.array(~problems.ok))
+        failed = valid.take(pa.array(computed.rejected, type=pa.int64()))
+        rejects = pa.concat_tables(
+            [
+                _rejects(bad, problems.reason[~problems.ok]),
+                _rejects(failed, computed.reasons),
+            ]
+        )
+        return ChunkResult(
+            rows=computed.rows.cast(self.rows_schema),
+            rejects=rejects,
+            rows_in=table.num_rows,
+            skipped=int((~in_scope).sum()),
+        )
+
+
+def _rejects(table: pa.Table, reasons: npt.NDArray[np.object_]) -> pa.Table:
+    return pa.table(
+        {
+            "person_id": table.column("person_id"),
+            "resident_id": table.column("resident_id").cast(pa.string()),
+            "province": table.column("province").cast(pa.int64()),
+            "reason": pa.array(np.asarray(reasons, dtype=object), type=pa.string()),
+        },
+        schema=REJECT_SCHEMA,
+    )
+
+
+def _split(
+    table: pa.Table, reasons: npt.NDArray[np.object_]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.object_]]:
+    ok = np.asarray(reasons == "")
+    failed = np.flatnonzero(~ok)
+    return ok, failed, reasons[failed]
+
+
+def _base_columns(table: pa.Table, ok: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    kept = pa.array(ok)
+    return {
+        "person_id": table.column("person_id").filter(kept),
+        "province": table.column("province").cast(pa.int64()).filter(kept),
+        "region": table.column("region").filter(kept),
+    }
+
+
+class ContributionsJob(RowJob):
+    name = "contributions"
+    summary = "The monthly contributions of every insured employee and flexible worker."
+    columns = (
+        "person_id",
+        "resident_id",
+        "province",
+        "region",
+        "sex",
+        "birth_month",
+        "employment_type",
+        "pension_scheme",
+        "monthly_wage_fen",
+        "risk_class",
+    )
+    money = (
+        "base",
+        "pension_employer",
+        "pension_employee",
+        "pension_account",
+        "pension_pooled",
+        "medical_employer",
+        "medical_employee",
+        "medical_account",
+        "unemployment_employer",
+        "unemployment_employee",
+        "work_injury_employer",
+        "employer_total",
+        "employee_total",
+        "total",
+    )
+    rows_schema = pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("province", pa.int64()),
+            ("region", pa.int64()),
+            ("worker_type", pa.string()),
+            *[(f"{m}_fen", pa.int64()) for m in money],
+            ("complete", pa.bool_()),
+        ]
+    )
+    summary_keys = ("province", "worker_type")
+    summary_sums = tuple(f"{m}_fen" for m in money)
+
+    def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
+        return _contributors(table)
+
+    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+        worker = np.asarray(CONTRIBUTORS)[label_codes(table, "employment_type", CONTRIBUTORS)]
+        wage = numbers(table, "monthly_wage_fen") / 100.0
+        region = numbers(table, "region")
+        risk = numbers(table, "risk_class").astype(np.int64)
+        result, reasons = guarded(
+            lambda rows: contributions(
+                ctx.params,
+                monthly_wage=wage[rows],
+                region=region[rows],
+                month=ctx.month,
+                worker_type=worker[rows],
+                risk_class=risk[rows],
+            ),
+            region,
+        )
+        ok, failed, why = _split(table, reasons)
+        columns = _base_columns(table, ok)
+        columns["worker_type"] = pa.array(worker[ok], type=pa.string())
+        for name in self.money:
+            columns[f"{name}_fen"] = fen_column(_pick(result, name, ok))
+        columns["complete"] = pa.array(_pick(result, "complete", ok).astype(bool))
+        return Computed(pa.table(columns), failed, why)
+
+
+def _pick(result: dict[str, np.ndarray], name: str, ok: npt.NDArray[np.bool_]) -> np.ndarray:
+    """A result column for the computed rows (all rows may have failed, leaving none)."""
+    if name not in result:
+        return np.zeros(int(ok.sum()), dtype=np.int64)
+    return np.asarray(result[name])[ok]
+
+
+class CreditJob(RowJob):
+    name = "credit"
+    summary = (
+        "Year-end crediting of every contributor's personal account for the calendar "
+        "year of --month, with the twelve monthly credits of that year."
+    )
+    columns = (
+        "person_id",
+        "resident_id",
+        "province",
+        "region",
+        "sex",
+        "birth_month",
+        "employment_type",
+        "pension_scheme",
+        "monthly_wage_fen",
+        "account_balance_fen",
+    )
+    rows_schema = pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("province", pa.int64()),
+            ("region", pa.int64()),
+            ("opening_balance_fen", pa.int64()),
+            ("credits_fen", pa.int64()),
+            ("interest_fen", pa.int64()),
+            ("closing_balance_fen", pa.int64()),
+            ("rate", pa.float64()),
+        ]
+    )
+    summary_keys = ("province",)
+    summary_sums = ("opening_balance_fen", "credits_fen", "interest_fen", "closing_balance_fen")
+
+    def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
+        return _contributors(table)
+
+    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+        worker = np.asarray(CONTRIBUTORS)[label_codes(table, "employment_type", CONTRIBUTORS)]
+        wage = numbers(table, "monthly_wage_fen") / 100.0
+        region = numbers(table, "region")
+        opening = numbers(table, "account_balance_fen")
+        year = ctx.month // 12
+
+        def credit(rows: npt.NDArray[np.int64]) -> dict[str, np.ndarray]:
+            monthly = np.empty((len(rows), 12), dtype=np.float64)
+            for month_of_year in range(12):
+                month = year * 12 + month_of_year
+                account = contributions(
+                    ctx.params,
+                    monthly_wage=wage[rows],
+                    region=region[rows],
+                    month=month,
+                    worker_type=worker[rows],
+                )["pension_account"]
+                if (account == UNKNOWN_FEN).any():
+                    raise ParameterLookupError(
+                        "contribution.pension_employee_rate",
+                        f"the personal-account rate is unknown in {year}-{month_of_year + 1:02d}",
+                    )
+                monthly[:, month_of_year] = account / 100.0
+            return credit_year(
+                ctx.params,
+                account_balance=opening[rows] / 100.0,
+                year=np.full(len(rows), year),
+                monthly_credits=monthly,
+            )
+
+        result, reasons = guarded(credit, region)
+        ok, failed, why = _split(table, reasons)
+        columns = _base_columns(table, ok)
+        columns["opening_balance_fen"] = opening[ok]
+        columns["credits_fen"] = _pick(result, "credits", ok)
+        columns["interest_fen"] = _pick(result, "interest", ok)
+        columns["closing_balance_fen"] = _pick(result, "balance", ok)
+        columns["rate"] = _pick(result, "rate", ok).astype(np.float64)
+        return Computed(pa.table(columns), failed, why)
+
+
+class RetirementJob(RowJob):
+    name = "retirement"
+    summary = (
+        "The retirement cohort of --month: contributors reaching the statutory age, "
+        "their eligibility and their pension awards."
+    )
+    columns = (
+        "person_id",
+        "resident_id",
+        "province",
+        "region",
+        "sex",
+        "birth_month",
+        "employment_type",
+        "pension_scheme",
+        "retirement_category",
+        "contribution_months",
+        "deemed_months",
+        "avg_contribution_index",
+        "account_balance_fen",
+    )
+    rows_schema = pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("province", pa.int64()),
+            ("region", pa.int64()),
+            ("retirement_category", pa.string()),
+            ("retirement_month", pa.int64()),
+            ("contribution_months", pa.int64()),
+            ("min_contribution_months", pa.int64()),
+            ("eligible", pa.bool_()),
+            ("shortfall_months", pa.int64()),
+            ("calc_base_fen", pa.int64()),
+            ("basic_fen", pa.int64()),
+            ("account_fen", pa.int64()),
+            ("transitional_fen", pa.int64()),
+            ("award_fen", pa.int64()),
+        ]
+    )
+    summary_keys = ("province", "eligible")
+    summary_sums = ("basic_fen", "account_fen", "transitional_fen", "award_fen")
+
+    def __init__(self, params: str = "params") -> None:
+        self.params_name = params  # "params" (the law) or "reform"
+
+    def parameters(self, ctx: JobContext) -> ParameterSet:
+        return ctx.reform if self.params_name == "reform" else ctx.params
+
+    def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
+        contributor = _contributors(table)
+        category = label_codes(table, "retirement_category", CATEGORIES)
+        # a contributor without a known category is in scope, to be rejected by the check
+        known = contributor & (category >= 0)
+        statutory = np.full(table.num_rows, -1, dtype=np.int64)
+        statutory[known] = statutory_months(
+            self.parameters(ctx), numbers(table, "birth_month")[known], category[known]
+        )
+        return np.asarray((known & (statutory == ctx.month)) | (contributor & (category < 0)))
+
+    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+        category = label_codes(table, "retirement_category", CATEGORIES)
+        unknown = np.flatnonzero(category < 0)
+        region = numbers(table, "region")
+        birth = numbers(table, "birth_month")
+        months = numbers(table, "contribution_months")
+        deemed = numbers(table, "deemed_months")
+        index = numbers(table, "avg_contribution_index")
+        balance = numbers(table, "account_balance_fen") / 100.0
+        p = self.parameters(ctx)
+        result, reasons = guarded(
+            lambda rows: employee_pension(
+                p,
+                region=region[rows],
+                birth_month=birth[rows],
+                retirement_month=ctx.month,
+                contribution_months=months[rows],
+                avg_contribution_index=index[rows],
+                account_balance=balance[rows],
+                deemed_months=deemed[rows],
+            ),
+            region,
+        )
+        reasons[unknown] = "retirement_category: not one of " + ", ".join(CATEGORIES)
+        ok, failed, why = _split(table, reasons)
+        columns = _base_columns(table, ok)
+        columns["retirement_category"] = table.column("retirement_category").filter(pa.array(ok))
+        columns["retirement_month"] = np.full(int(ok.sum()), ctx.month, dtype=np.int64)
+        columns["contribution_months"] = months[ok]
+        columns["min_contribution_months"] = _pick(result, "min_contribution_months", ok)
+        eligible = _pick(result, "eligible", ok).astype(bool)
+        columns["eligible"] = eligible
+        columns["shortfall_months"] = _pick(result, "shortfall_months", ok)
+        columns["calc_base_fen"] = _pick(result, "calc_base", ok)
+        for part in ("basic", "account", "transitional"):
+            columns[f"{part}_fen"] = _pick(result, part, ok)
+        columns["award_fen"] = np.where(eligible, _pick(result, "total", ok), 0)
+        return Computed(pa.table(columns), failed, why)
+
+
+class PayrollJob(RowJob):
+    name = "payroll"
+    summary = (
+        "The pension payroll of --month: employee pensions with every annual "
+        "adjustment since retirement, and residents' pensions from the pension age."
+    )
+    columns = (
+        "person_id",
+        "resident_id",
+        "province",
+        "region",
+        "sex",
+        "birth_month",
+        "employment_type",
+        "pension_scheme",
+        "retirement_month",
+        "pension_award_fen",
+        "resident_account_fen",
+    )
+    rows_schema = pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("province", pa.int64()),
+            ("region", pa.int64()),
+            ("scheme", pa.string()),
+            ("award_fen", pa.int64()),
+            ("amount_fen", pa.int64()),
+        ]
+    )
+    summary_keys = ("province", "scheme")
+    summary_sums = ("amount_fen",)
+
+    def __init__(self, params: str = "params") -> None:
+        self.params_name = params
+
+    def parameters(self, ctx: JobContext) -> ParameterSet:
+        return ctx.reform if self.params_name == "reform" else ctx.params
+
+    def _kinds(
+        self, table: pa.Table, ctx: JobContext
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        employment = label_codes(table, "employment_type", ("retired", *RESIDENTS))
+        retirement = numbers(table, "retirement_month")
+        retired = (employment == 0) & (retirement <= ctx.month)
+        age = (ctx.month - numbers(table, "birth_month")) // 12
+        pension_age = self.parameters(ctx).at(
+            "resident.pension_age", month_start(ctx.month), NATIONAL
+        )
+        resident = (
+            (employment >= 1)
+            & (label_codes(table, "pension_scheme", ("resident",)) == 0)
+            & (age >= pension_age)
+        )
+        return retired, resident
+
+    def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
+        retired, resident = self._kinds(table, ctx)
+        return retired | resident
+
+    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+        retired, _ = self._kinds(table, ctx)
+        p = self.parameters(ctx)
+        region = numbers(table, "region")
+        award = numbers(table, "pension_award_fen")
+        retirement = numbers(table, "retirement_month")
+        account = numbers(table, "resident_account_fen") / 100.0
+        resident_rows = np.flatnonzero(~retired)
+        employee_rows = np.flatnonzero(retired)
+        amount = np.zeros(table.num_rows, dtype=np.int64)
+        granted = award.copy()
+        amount[employee_rows] = adjust_pension(
+            p, award[employee_rows], retirement[employee_rows], ctx.month, region[employee_rows]
+        )
+        result, part_reasons = guarded(
+            lambda rows: resident_pension(
+                p,
+                region=region[resident_rows][rows],
+                month=ctx.month,
+                account_balance=account[resident_rows][rows],
+            ),
+            region[resident_rows],
+        )
+        reasons = np.full(table.num_rows, "", dtype=object)
+        reasons[resident_rows] = part_reasons
+        if "total" in result:
+            amount[resident_rows] = result["total"]
+            granted[resident_rows] = result["total"]
+        ok, failed, why = _split(table, reasons)
+        columns = _base_columns(table, ok)
+        columns["scheme"] = pa.array(np.where(retired, "employee", "resident")[ok])
+        columns["award_fen"] = granted[ok]
+        columns["amount_fen"] = amount[ok]
+        return Computed(pa.table(columns), failed, why)
+
+
+class CoverageJob(RowJob):
+    name = "coverage"
+    summary = (
+        "The universal-participation gap: who should be insured and is not, by age "
+        "band, province, urban or rural, and employment type."
+    )
+    columns = (
+        "person_id",
+        "resident_id",
+        "province",
+        "region",
+        "sex",
+        "birth_month",
+        "urban",
+        "employment_type",
+        "pension_scheme",
+        "medical_scheme",
+    )
+    rows_schema = pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("resident_id", pa.string()),
+            ("province", pa.int64()),
+            ("region", pa.int64()),
+            ("age_band", pa.string()),
+            ("urban", pa.bool_()),
+            ("employment_type", pa.string()),
+            ("pension_gap", pa.bool_()),
+            ("medical_gap", pa.bool_()),
+            ("gap", pa.string()),
+        ]
+    )
+    summary_keys = ("age_band", "province", "urban", "employment_type")
+    summary_sums = ("pension_gap", "medical_gap")
+
+    def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
+        return np.ones(table.num_rows, dtype=bool)
+
+    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+        """Pension: everyone from 16 outside school must be in a scheme, employees in the
+        employees' scheme (SIL art. 10; 国发〔2014〕8号). Medical: everyone in a scheme,
+        employees in the employees' scheme (SIL art. 23)."""
+        kinds = (
+            "employee",
+            "flexible",
+            "urban_resident",
+            "rural_resident",
+            "student_child",
+            "retired",
+        )
+        employment = label_codes(table, "employment_type", kinds)
+        pension = label_codes(table, "pension_scheme", ("employee", "resident"))
+        medical = label_codes(table, "medical_scheme", ("employee", "resident"))
+        age = (ctx.month - numbers(table, "birth_month")) // 12
+        employee = employment == 0
+        must_insure_pension = (age >= 16) & (employment != 4) & (employment != -1)
+        pension_gap = must_insure_pension & ((pension < 0) | (employee & (pension != 0)))
+        medical_gap = (medical < 0) | (employee & (medical != 0))
+        gap = np.where(
+            pension_gap & medical_gap,
+            "pension and medical",
+            np.where(pension_gap, "pension", "medical"),
+        )
+        chosen = pension_gap | medical_gap
+        kept = pa.array(chosen)
+        band = np.asarray(AGE_BAND_LABELS)[np.searchsorted(AGE_BANDS, age, side="right") - 1]
+        rows = pa.table(
+            {
+                "person_id": table.column("person_id").filter(kept),
+                "resident_id": table.column("resident_id").filter(kept),
+                "province": table.column("province").cast(pa.int64()).filter(kept),
+                "region": table.column("region").filter(kept),
+                "age_band": pa.array(band[chosen]),
+                "urban": table.column("urban").filter(kept),
+                "employment_type": table.column("employment_type").filter(kept),
+                "pension_gap": pension_gap[chosen],
+                "medical_gap": medical_gap[chosen],
+                "gap": pa.array(gap[chosen]),
+            }
+        )
+        return Computed(rows)
+
+
+class ReformJob(Job):
+    name = "reform"
+    summary = (
+        "Re-run the retirement awards and the payroll of --month under a reform's "
+        "parameters (--reform FILE): per person and total differences."
+    )
+    columns = tuple(dict.fromkeys(RetirementJob.columns + PayrollJob.columns))
+    rows_schema = pa.schema(
+        [
+            ("person_id", pa.int64()),
+            ("province", pa.int64()),
+            ("region", pa.int64()),
+            ("part", pa.string()),
+            ("baseline_fen", pa.int64()),
+            ("reform_fen", pa.int64()),
+            ("difference_fen", pa.int64()),
+        ]
+    )
+    summary_keys = ("province", "part")
+    summary_sums = ("baseline_fen", "reform_fen", "difference_fen")
+
+    def process(self, table: pa.Table, ctx: JobContext) -> ChunkResult:
+        """Both parameter sets over the same chunk; a person rejected under either is
+        rejected once, with the first reason."""
+        table = table.select(list(self.columns))
+        runs = {
+            (part, variant): job.process(table, ctx)
+            for part, make in (("award", RetirementJob), ("payroll", PayrollJob))
+            for variant in ("params", "reform")
+            for job in (make(variant),)
+        }
+        rejects = pl.concat([frame(r.rejects) for r in runs.values()]).unique(
+            subset="person_id", keep="first", maintain_order=True
+        )
+        rejected = rejects["person_id"]
+        frames = []
+        for part, amount in (("award", "award_fen"), ("payroll", "amount_fen")):
+            base = frame(runs[(part, "params")].rows)
+            reform = frame(runs[(part, "reform")].rows)
+            joined = base.select(
+                "person_id", "province", "region", pl.col(amount).alias("baseline_fen")
+            ).join(
+                reform.select(
+                    "person_id", "province", "region", pl.col(amount).alias("reform_fen")
+                ),
+                on=["person_id", "province", "region"],
+                how="full",
+                coalesce=True,
+            )
+            frames.append(
+                joined.with_columns(
+                    pl.lit(part).alias("part"),
+                    pl.col("baseline_fen").fill_null(0),
+                    pl.col("reform_fen").fill_null(0),
+                ).filter(~pl.col("person_id").is_in(rejected.implode()))
+            )
+        rows = (
+            pl.concat(frames)
+            .with_columns((pl.col("reform_fen") - pl.col("baseline_fen")).alias("difference_fen"))
+            .select(self.rows_schema.names)
+            .sort("person_id", "part")
+        )
+        reject_table = rejects.to_arrow().cast(REJECT_SCHEMA)
+        persons_out = rows["person_id"].n_unique()
+        return ChunkResult(
+            rows=rows.to_arrow().cast(self.rows_schema),
+            rejects=reject_table,
+            rows_in=table.num_rows,
+            skipped=table.num_rows - persons_out - reject_table.num_rows,
+        )
+
+
+JOBS: dict[str, type[Job]] = {
+    job.name: job
+    for job in (ContributionsJob, CreditJob, RetirementJob, PayrollJob, CoverageJob, ReformJob)
+}
+
+
+def reform_overrides_from_yaml(text: str, origin: str) -> dict[str, Any]:
+    """Parse a reform file: ``{parameter name: {region: [entries in the file format]}}``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"reform: {origin} is not valid YAML ({exc})") from None
+    if not isinstance(data, dict) or not data:
+        raise ValueError(f"reform: {origin} must map parameter names to their new values")
+    params = default_parameters()
+    for name, by_region in data.items():
+        if name not in params:
+            raise ValueError(f"reform: {origin}: unknown parameter {name!r}")
+        if not isinstance(by_region, dict):
+            raise ValueError(f"reform: {origin}: {name} must map regions to lists of values")
+    try:
+        params.with_overrides(data)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"reform: {origin}: {exc}") from None
+    return data
