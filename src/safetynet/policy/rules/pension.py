@@ -137,8 +137,9 @@ def employee_pension(
             pre1998_index=pre_index[rows],
         )
     transitional = to_fen(round_half_up(transitional_yuan, 2))
-    _, words = TRANSITIONAL_RULES.get(int(provinces.reshape(-1)[0]), DEFAULT_TRANSITIONAL)
-    trace.step("transitional pension", words, transitional, "fen")
+    if trace.enabled:
+        _, words = TRANSITIONAL_RULES.get(int(provinces.reshape(-1)[0]), DEFAULT_TRANSITIONAL)
+        trace.step("transitional pension", words, transitional, "fen")
 
     total = basic + account + transitional
     trace.step("total", "basic + account + transitional", total, "fen")

@@ -18,6 +18,10 @@ from safetynet.policy.trace import NO_TRACE, Trace
 CATEGORIES = ("male", "female_55", "female_50")
 
 
+UNKNOWN_MONTHS = -1
+"""Minimum contribution months where none is recorded (retirements before 1998)."""
+
+
 def age_text(months: np.ndarray) -> np.ndarray:
     """Ages in months as text such as ``60y1m`` (numpy string ops, no Python loop)."""
     years = np.char.mod("%dy", months // 12)
@@ -98,8 +102,13 @@ def statutory_retirement(
         "month",
     )
     minimum = p.at(
-        "pension.retirement.min_contribution_months", retire_day, NATIONAL, trace=trace
-    ).astype(np.int64)
+        "pension.retirement.min_contribution_months",
+        retire_day,
+        NATIONAL,
+        trace=trace,
+        strict=False,
+    )
+    minimum = np.where(np.isnan(minimum), UNKNOWN_MONTHS, minimum).astype(np.int64)
     trace.step(
         "minimum contribution",
         "minimum contribution months for the calendar year the statutory age is reached",
@@ -109,7 +118,6 @@ def statutory_retirement(
         "delay_months": delay,
         "statutory_age_years": statutory_months // 12,
         "statutory_age_months": statutory_months % 12,
-        "statutory_age": age_text(statutory_months),
         "original_retirement_month": original_month,
         "retirement_month": retirement_month,
         "earliest_retirement_month": earliest,
@@ -143,7 +151,8 @@ def statutory_retirement(
         Field(
             "min_contribution_months",
             "int",
-            "minimum contribution months for a monthly pension in the retirement year",
+            "minimum contribution months for a monthly pension in the retirement year "
+            "(-1 where none is recorded: retirements before 1998)",
         ),
     ],
     references=("NPC2024", "ELASTIC2024", "SIL art. 16"),
@@ -151,7 +160,9 @@ def statutory_retirement(
 def retirement_age(
     p: ParameterSet, *, birth_month: MonthArray, category: np.ndarray, trace: Trace = NO_TRACE
 ) -> dict[str, np.ndarray]:
-    return statutory_retirement(p, birth_month, category, trace)
+    out = statutory_retirement(p, birth_month, category, trace)
+    out["statutory_age"] = age_text(out["statutory_age_years"] * 12 + out["statutory_age_months"])
+    return out
 
 
-__all__ = ["CATEGORIES", "age_text", "retirement_age", "statutory_retirement"]
+__all__ = ["CATEGORIES", "UNKNOWN_MONTHS", "age_text", "retirement_age", "statutory_retirement"]
