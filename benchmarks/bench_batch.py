@@ -51,7 +51,7 @@ from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import month_start
 from safetynet.policy.regions import NATIONAL
 from safetynet.policy.rules.account import credit_year
-from safetynet.policy.rules.contribution import contributions
+from safetynet.policy.rules.contribution import pension_contributions
 from safetynet.policy.rules.pension import BEIJING, employee_pension
 from safetynet.synth.writer import write_population
 
@@ -115,7 +115,7 @@ class PensionEstimateJob(RowJob):
         worker = table.column("employment_type").to_numpy(zero_copy_only=False)
         balance = numbers(table, "account_balance_fen")
         for year in YEARS:
-            monthly = contributions(
+            monthly = pension_contributions(
                 p, monthly_wage=wage, region=region, month=year * 12 + 6, worker_type=worker
             )["pension_account"]
             balance = credit_year(

@@ -13,7 +13,7 @@ from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import parse_month
 from safetynet.policy.rules.account import credit_year
 from safetynet.policy.rules.annuity import divisor
-from safetynet.policy.rules.contribution import contributions
+from safetynet.policy.rules.contribution import contributions, pension_contributions
 from safetynet.policy.rules.identity import check_resident_ids, make_resident_ids
 from safetynet.policy.rules.pension import employee_pension
 from safetynet.policy.rules.retirement import CATEGORIES, statutory_retirement
@@ -184,3 +184,26 @@ def test_round_half_up_is_exact_on_decimal_halves() -> None:
         [0.13, 2.68, 1432.4, -0.13, 7460.4],
     )
     np.testing.assert_array_equal(round_half_up([7460.5, 7162.2], 0), [7461, 7162])
+
+
+@settings(max_examples=30)
+@given(st.lists(st.tuples(wages, st.sampled_from(REGIONS), st.booleans()), min_size=1, max_size=30))
+def test_pension_only_equals_the_pension_parts_of_all_contributions(
+    rows: list[tuple[object, int, bool]],
+) -> None:
+    inputs = {
+        "monthly_wage": np.array([float(str(w)) for w, _, _ in rows]),
+        "region": np.array([r for _, r, _ in rows]),
+        "month": parse_month("2025-09"),
+        "worker_type": np.array(["flexible" if f else "employee" for _, _, f in rows]),
+    }
+    full = contributions(P, **inputs)
+    pension = pension_contributions(P, **inputs)
+    for key in (
+        "base",
+        "pension_employer",
+        "pension_employee",
+        "pension_account",
+        "pension_pooled",
+    ):
+        np.testing.assert_array_equal(pension[key], full[key])

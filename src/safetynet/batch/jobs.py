@@ -31,7 +31,7 @@ from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import month_start
 from safetynet.policy.regions import NATIONAL
 from safetynet.policy.rules.account import credit_year
-from safetynet.policy.rules.contribution import contributions
+from safetynet.policy.rules.contribution import contributions, pension_contributions
 from safetynet.policy.rules.pension import adjust_pension, employee_pension
 from safetynet.policy.rules.resident import resident_pension
 from safetynet.policy.rules.retirement import CATEGORIES
@@ -339,7 +339,7 @@ class CreditJob(RowJob):
             monthly = np.empty((len(rows), 12), dtype=np.float64)
             for month_of_year in range(12):
                 month = year * 12 + month_of_year
-                account = contributions(
+                account = pension_contributions(
                     ctx.params,
                     monthly_wage=wage[rows],
                     region=region[rows],

@@ -45,52 +45,69 @@ def _part(base: np.ndarray, rate: np.ndarray) -> np.ndarray:
     return np.where(known, to_fen(np.where(known, base * rate, 0.0)), UNKNOWN)
 
 
-def contributions(
-    p: ParameterSet,
-    *,
-    monthly_wage: npt.ArrayLike,
-    region: npt.ArrayLike,
-    month: npt.ArrayLike,
-    worker_type: npt.ArrayLike,
-    risk_class: npt.ArrayLike | None = None,
-    trace: Trace = NO_TRACE,
-) -> dict[str, np.ndarray]:
-    """Contributions of a month for each (wage, region, month, worker type), in fen."""
-    wage = np.asarray(monthly_wage, dtype=np.float64)
-    regions = np.asarray(region, dtype=np.int64)
-    day = month_start(month)
-    flexible = np.asarray(worker_type).astype(str) == "flexible"
-    wage, regions, day, flexible = np.broadcast_arrays(wage, regions, day, flexible)
-    risk = np.broadcast_to(
-        np.asarray(1 if risk_class is None else risk_class, dtype=np.int64), wage.shape
-    )
+class _Rates:
+    """Rates in force for the rows; the explanation cites only those of the case's own
+    worker type."""
 
-    floor = p.at("contribution.base_floor", day, regions, trace=trace)
-    ceiling = p.at("contribution.base_ceiling", day, regions, trace=trace)
-    base = round_half_up(np.clip(wage, floor, ceiling), 2)
-    trace.step("base", "monthly wage clamped to the region's floor and ceiling", base)
+    def __init__(
+        self,
+        p: ParameterSet,
+        day: np.ndarray,
+        regions: np.ndarray,
+        flexible: np.ndarray,
+        trace: Trace,
+    ) -> None:
+        self.p, self.day, self.regions, self.trace = p, day, regions, trace
+        self.first_is_flexible = bool(flexible.reshape(-1)[0]) if flexible.size else False
 
-    # the explanation cites only the rates of the case's own worker type
-    first_is_flexible = bool(flexible.reshape(-1)[0]) if flexible.size else False
-
-    def rate(name: str) -> np.ndarray:
+    def __call__(self, name: str) -> np.ndarray:
         cited = (
             name.startswith("flexible")
             or name.endswith("flexible_rate")
             or name.endswith("flexible_fixed")
         )
-        relevant = trace if cited == first_is_flexible else NO_TRACE
-        return p.at(f"contribution.{name}", day, regions, trace=relevant, strict=False)
+        relevant = self.trace if cited == self.first_is_flexible else NO_TRACE
+        return self.p.at(
+            f"contribution.{name}", self.day, self.regions, trace=relevant, strict=False
+        )
 
-    er_pension = rate("pension_employer_rate")
-    ee_pension = rate("pension_employee_rate")
-    flex_pension = rate("flexible_pension_rate")
-    flex_account = rate("flexible_pension_account_rate")
-    pension_employee = np.where(flexible, _part(base, flex_pension), _part(base, ee_pension))
+
+def _prepare(
+    p: ParameterSet,
+    monthly_wage: npt.ArrayLike,
+    region: npt.ArrayLike,
+    month: npt.ArrayLike,
+    worker_type: npt.ArrayLike,
+    trace: Trace,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, _Rates]:
+    """Broadcast the inputs and clamp the base: regions, first days of the months, the
+    flexible flags, the base (yuan), the floor and ceiling, and the rates in force."""
+    wage = np.asarray(monthly_wage, dtype=np.float64)
+    regions = np.asarray(region, dtype=np.int64)
+    day = month_start(month)
+    flexible = np.asarray(worker_type).astype(str) == "flexible"
+    wage, regions, day, flexible = np.broadcast_arrays(wage, regions, day, flexible)
+    floor = p.at("contribution.base_floor", day, regions, trace=trace)
+    ceiling = p.at("contribution.base_ceiling", day, regions, trace=trace)
+    base = round_half_up(np.clip(wage, floor, ceiling), 2)
+    trace.step("base", "monthly wage clamped to the region's floor and ceiling", base)
+    return regions, day, flexible, base, floor, ceiling, _Rates(p, day, regions, flexible, trace)
+
+
+def _pension_parts(
+    base: np.ndarray, flexible: np.ndarray, rate: _Rates, trace: Trace
+) -> dict[str, np.ndarray]:
+    pension_employee = np.where(
+        flexible,
+        _part(base, rate("flexible_pension_rate")),
+        _part(base, rate("pension_employee_rate")),
+    )
     out: dict[str, np.ndarray] = {
-        "pension_employer": np.where(flexible, 0, _part(base, er_pension)),
+        "pension_employer": np.where(flexible, 0, _part(base, rate("pension_employer_rate"))),
         "pension_employee": pension_employee,
-        "pension_account": np.where(flexible, _part(base, flex_account), pension_employee),
+        "pension_account": np.where(
+            flexible, _part(base, rate("flexible_pension_account_rate")), pension_employee
+        ),
     }
     out["pension_pooled"] = (
         out["pension_employer"] + out["pension_employee"] - out["pension_account"]
@@ -102,6 +119,43 @@ def contributions(
         out["pension_employee"] + out["pension_employer"],
         "fen",
     )
+    return out
+
+
+def pension_contributions(
+    p: ParameterSet,
+    *,
+    monthly_wage: npt.ArrayLike,
+    region: npt.ArrayLike,
+    month: npt.ArrayLike,
+    worker_type: npt.ArrayLike,
+    trace: Trace = NO_TRACE,
+) -> dict[str, np.ndarray]:
+    """The pension parts only (fen), for jobs that need no other scheme: the same rule as
+    :func:`contributions`, without computing medical, unemployment and injury."""
+    _, _, flexible, base, _, _, rate = _prepare(p, monthly_wage, region, month, worker_type, trace)
+    return {**_pension_parts(base, flexible, rate, trace), "base": to_fen(base)}
+
+
+def contributions(
+    p: ParameterSet,
+    *,
+    monthly_wage: npt.ArrayLike,
+    region: npt.ArrayLike,
+    month: npt.ArrayLike,
+    worker_type: npt.ArrayLike,
+    risk_class: npt.ArrayLike | None = None,
+    trace: Trace = NO_TRACE,
+) -> dict[str, np.ndarray]:
+    """Contributions of a month for each (wage, region, month, worker type), in fen."""
+    regions, day, flexible, base, floor, ceiling, rate = _prepare(
+        p, monthly_wage, region, month, worker_type, trace
+    )
+    risk = np.broadcast_to(
+        np.asarray(1 if risk_class is None else risk_class, dtype=np.int64), base.shape
+    )
+    first_is_flexible = rate.first_is_flexible
+    out = _pension_parts(base, flexible, rate, trace)
 
     flex_medical_fixed = rate("medical_flexible_fixed")
     flex_medical = np.where(
