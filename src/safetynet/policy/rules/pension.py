@@ -69,6 +69,13 @@ DEFAULT_TRANSITIONAL = (
 )
 
 
+def _round_places(yuan: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """Half-up rounding to each row's number of decimal places (2: fen; 1: jiao)."""
+    return np.asarray(
+        np.where(places == 1, round_half_up(yuan, 1), round_half_up(yuan, 2)), dtype=np.float64
+    )
+
+
 def employee_pension(
     p: ParameterSet,
     *,
@@ -107,16 +114,25 @@ def employee_pension(
         base,
     )
     index = column(avg_contribution_index)
-    years = column(contribution_months) / 12.0
+    months = column(contribution_months)
     accrual = p.at("pension.employee.accrual_rate", retire_day, regions, trace=trace)
-    basic = to_fen(round_half_up((base + base * index) / 2.0 * years * accrual, 2))
+    per_leftover_month = p.at(
+        "pension.employee.leftover_month_accrual", retire_day, regions, trace=trace
+    )
+    places = p.at("pension.employee.rounding_places", retire_day, regions, trace=trace)
+    accrued = np.floor(months / 12.0) * accrual + np.mod(months, 12) * per_leftover_month
+    basic = to_fen(_round_places((base + base * index) / 2.0 * accrued, places))
     trace.step(
-        "basic pension", "(C + C x average index) / 2 x contribution years x 1 %", basic, "fen"
+        "basic pension",
+        "(C + C x average index) / 2 x (full contribution years x 1 % + leftover months x the "
+        "region's rate per month), rounded to the region's unit",
+        basic,
+        "fen",
     )
 
     age = retire - np.asarray(birth_month, dtype=np.int64)
     months_divisor = divisor(p, age, retire_day, trace)
-    account = to_fen(round_half_up(column(account_balance) / months_divisor, 2))
+    account = to_fen(_round_places(column(account_balance) / months_divisor, places))
     trace.step("account pension", "personal-account balance / divisor", account, "fen")
 
     rate = p.at("pension.employee.transitional_rate", retire_day, regions, trace=trace)
@@ -136,7 +152,7 @@ def employee_pension(
             pre1998_years=pre_years[rows],
             pre1998_index=pre_index[rows],
         )
-    transitional = to_fen(round_half_up(transitional_yuan, 2))
+    transitional = to_fen(_round_places(transitional_yuan, places))
     if trace.enabled:
         _, words = TRANSITIONAL_RULES.get(int(provinces.reshape(-1)[0]), DEFAULT_TRANSITIONAL)
         trace.step("transitional pension", words, transitional, "fen")
