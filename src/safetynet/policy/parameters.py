@@ -306,9 +306,7 @@ class Parameter:
         key_array = np.asarray(keys)
         shape, flat_days, flat_codes = _flatten(dates, regions, key_array.shape)
         numeric_keys = key_array.dtype.kind in "iu"
-        flat_keys = np.broadcast_to(
-            key_array if numeric_keys else key_array.astype(str), shape
-        ).reshape(-1)
+        flat_keys = np.broadcast_to(key_array, shape).reshape(-1)
         which, pos, series_list = self._positions(flat_days, flat_codes)
         out = np.full(len(flat_codes), np.nan, dtype=np.float64)
         for i, series in enumerate(series_list):
@@ -318,10 +316,16 @@ class Parameter:
                 table = series.entries[int(p)].value
                 if not isinstance(table, dict):
                     continue
-                names, values = _table_arrays(table, numeric_keys)
                 wanted = flat_keys[rows]
-                idx = np.clip(np.searchsorted(names, wanted), 0, len(names) - 1)
-                out[rows] = np.where(names[idx] == wanted, values[idx], np.nan)
+                if numeric_keys:
+                    names, values = _table_arrays(table)
+                    idx = np.clip(np.searchsorted(names, wanted), 0, len(names) - 1)
+                    out[rows] = np.where(names[idx] == wanted, values[idx], np.nan)
+                else:  # text keys (categories, tiers): one comparison per table entry
+                    found = np.full(len(rows), np.nan)
+                    for name, value in table.items():
+                        found[wanted == name] = value
+                    out[rows] = found
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
             self.table(_day(flat_days, bad), int(flat_codes[bad]))  # raises if no table applies
@@ -378,18 +382,13 @@ def _gather(arrays: list[np.ndarray], which: np.ndarray, pos: np.ndarray, missin
     return flat[index]
 
 
-def _table_arrays(table: TableValue, numeric: bool) -> tuple[np.ndarray, FloatArray]:
-    """A table's keys (sorted; as integers when asked by integer keys) and values."""
-    if numeric:
-        names: np.ndarray = np.array(
-            [int(k) if k.lstrip("-").isdigit() else np.iinfo(np.int64).min for k in table],
-            dtype=np.int64,
-        )
-    else:
-        names = np.array(list(table), dtype=str)
-    values = np.array(list(table.values()), dtype=np.float64)
-    order = np.argsort(names)
-    return names[order], values[order]
+def _table_arrays(table: TableValue) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """A table's integer keys, sorted, and their values (keys that are not integers are left
+    out: integer lookups cannot match them)."""
+    pairs = sorted((int(k), v) for k, v in table.items() if k.lstrip("-").isdigit())
+    names = np.array([k for k, _ in pairs], dtype=np.int64)
+    values = np.array([v for _, v in pairs], dtype=np.float64)
+    return names, values
 
 
 def _day(days: npt.NDArray[np.datetime64], row: int) -> np.datetime64:

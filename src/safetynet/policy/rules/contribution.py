@@ -85,7 +85,7 @@ def _prepare(
     wage = np.asarray(monthly_wage, dtype=np.float64)
     regions = np.asarray(region, dtype=np.int64)
     day = month_start(month)
-    flexible = np.asarray(worker_type).astype(str) == "flexible"
+    flexible = np.asarray(np.asarray(worker_type) == "flexible")
     wage, regions, day, flexible = np.broadcast_arrays(wage, regions, day, flexible)
     floor = p.at("contribution.base_floor", day, regions, trace=trace)
     ceiling = p.at("contribution.base_ceiling", day, regions, trace=trace)

@@ -38,7 +38,7 @@ def statutory_retirement(
 ) -> dict[str, np.ndarray]:
     """Delay, statutory age and month, flexible window and minimum contribution months."""
     birth_month = np.asarray(birth_month, dtype=np.int64)
-    category = np.asarray(category).astype(str)
+    category = np.asarray(category)
     original = p["pension.retirement.original_age"]
     original_years = original.table_at(
         _clip_to_first(p, original.name, month_start(birth_month)),
