@@ -172,6 +172,10 @@ class RuleValues:
             r: at("pension.employee.transitional_rate", retire, r) for r in regions
         }
         self.accrual = at("pension.employee.accrual_rate", retire, NATIONAL)
+        self.leftover = {
+            r: at("pension.employee.leftover_month_accrual", retire, r) for r in regions
+        }
+        self.places = {r: int(at("pension.employee.rounding_places", retire, r)) for r in regions}
         table = p.table("pension.employee.account_divisor", retire)
         self.divisor = {int(k): float(v) for k, v in table.items()}
 
@@ -200,21 +204,27 @@ def loop_pension(v: RuleValues, person: dict[str, Any]) -> tuple[int, int]:
         balance = _fen(opening) + credits + interest
     base_c = v.calc_base[region]
     index = person["avg_contribution_index"]
-    years = person["contribution_months"] / 12.0
-    basic = _fen(_round((base_c + base_c * index) / 2.0 * years * v.accrual, 2))
+    months = person["contribution_months"]
+    per_month = v.leftover[region]
+    if math.isclose(per_month * 12.0, v.accrual, rel_tol=1e-9):  # months as a decimal year
+        accrued = months / 12.0 * v.accrual
+    else:
+        accrued = months // 12 * v.accrual + months % 12 * per_month
+    places = v.places[region]
+    basic = _fen(_round((base_c + base_c * index) / 2.0 * accrued, places))
     age = RETIRE - person["birth_month"]
     lower, upper = v.divisor[age // 12], v.divisor[age // 12 + 1]
     if age % 12 == 0:
         upper = lower
     divisor = _round(lower - (lower - upper) * (age % 12) / 12.0, 1)
-    account = _fen(_round(balance / 100.0 / divisor, 2))
+    account = _fen(_round(balance / 100.0 / divisor, places))
     deemed = person["deemed_months"] / 12.0
     rate = v.transitional[region]
     if region // 10000 * 10000 == BEIJING:
         transitional_yuan = base_c * deemed * rate + base_c * 1.0 * 0.0 * rate
     else:
         transitional_yuan = base_c * index * deemed * rate
-    transitional = _fen(_round(transitional_yuan, 2))
+    transitional = _fen(_round(transitional_yuan, places))
     return balance, basic + account + transitional
 
 
@@ -272,6 +282,12 @@ def openfisca_system(values: RuleValues) -> Any:
             "transitional": {
                 f"r{r}": {"values": {"2006-01-01": {"value": values.transitional[r]}}}
                 for r in regions
+            },
+            "leftover": {
+                f"r{r}": {"values": {"2006-01-01": {"value": values.leftover[r]}}} for r in regions
+            },
+            "places": {
+                f"r{r}": {"values": {"2006-01-01": {"value": values.places[r]}}} for r in regions
             },
             "divisor": {
                 f"a{age}": {"values": {"2006-01-01": {"value": months}}}
@@ -342,24 +358,35 @@ def openfisca_system(values: RuleValues) -> Any:
         balance = person("account_balance_fen", periods.period(str(YEARS[-1])))
         base_c = p.calc_base[region]
         index = person("index", periods.ETERNITY).astype(np.float64)
-        years = person("contribution_months", periods.ETERNITY) / 12.0
-        basic = to_fen(round_half_up((base_c + base_c * index) / 2.0 * years * p.accrual, 2))
+        months = person("contribution_months", periods.ETERNITY)
+        per_month = np.asarray(p.leftover[region], dtype=np.float64)
+        accrual = float(p.accrual)
+        accrued = np.where(
+            np.isclose(per_month * 12.0, accrual, rtol=1e-6, atol=0.0),
+            months / 12.0 * accrual,
+            months // 12 * accrual + months % 12 * per_month,
+        )
+        places = p.places[region]
+
+        def rounded(yuan: Any) -> Any:
+            return np.where(places == 1, round_half_up(yuan, 1), round_half_up(yuan, 2))
+
+        basic = to_fen(rounded((base_c + base_c * index) / 2.0 * accrued))
         age = person("age_months", periods.ETERNITY).astype(np.int64)
         lower = p.divisor[np.char.add("a", (age // 12).astype(str))]
         upper = p.divisor[np.char.add("a", (age // 12 + 1).astype(str))]
         upper = np.where(age % 12 == 0, lower, upper)
         divisor = round_half_up(lower - (lower - upper) * (age % 12) / 12.0, 1)
-        account = to_fen(round_half_up(balance / 100.0 / divisor, 2))
+        account = to_fen(rounded(balance / 100.0 / divisor))
         deemed = person("deemed_months", periods.ETERNITY) / 12.0
         rate = p.transitional[region]
         transitional = to_fen(
-            round_half_up(
+            rounded(
                 np.where(
                     person("beijing", periods.ETERNITY),
                     base_c * deemed * rate + base_c * 1.0 * 0.0 * rate,
                     base_c * index * deemed * rate,
-                ),
-                2,
+                )
             )
         )
         return basic + account + transitional

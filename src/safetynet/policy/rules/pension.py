@@ -120,7 +120,14 @@ def employee_pension(
         "pension.employee.leftover_month_accrual", retire_day, regions, trace=trace
     )
     places = p.at("pension.employee.rounding_places", retire_day, regions, trace=trace)
-    accrued = np.floor(months / 12.0) * accrual + np.mod(months, 12) * per_leftover_month
+    # a monthly rate of accrual/12 is "months as a decimal year": computed as such, so that
+    # the truncated decimal in the file cannot move an amount across a half-fen boundary
+    decimal_years = np.isclose(per_leftover_month * 12.0, accrual, rtol=1e-9, atol=0.0)
+    accrued = np.where(
+        decimal_years,
+        months / 12.0 * accrual,
+        np.floor(months / 12.0) * accrual + np.mod(months, 12) * per_leftover_month,
+    )
     basic = to_fen(_round_places((base + base * index) / 2.0 * accrued, places))
     trace.step(
         "basic pension",
