@@ -15,16 +15,16 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
 
 from safetynet.policy.errors import InputError, UnknownCalculation
-from safetynet.policy.money import UNKNOWN_FEN, fen_to_decimal
+from safetynet.policy.money import UNKNOWN_FEN, fen_to_decimal, parse_yuan
 from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import format_month, parse_month
-from safetynet.policy.regions import is_known_region
+from safetynet.policy.regions import parse_region
 from safetynet.policy.trace import NO_TRACE, Recorder
 
 Kind = Literal[
@@ -163,24 +163,15 @@ def get(name: str) -> Calculation:
 
 # --- input parsing -------------------------------------------------------------------------
 
-_REGION = re.compile(r"^\d{6}$")
-
 
 def _money(name: str, raw: Any) -> float:
-    if isinstance(raw, bool):
-        raise InputError(name, "expected an amount in yuan")
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise InputError(name, f"expected an amount in yuan, got {raw!r}") from None
-    if not value.is_finite():
-        raise InputError(name, "amount must be finite")
+    value = parse_yuan(raw)
+    if isinstance(value, str):
+        raise InputError(name, value)
     if value < 0:
         raise InputError(name, f"amount must not be negative, got {value}")
     if value > MAX_MONEY:
         raise InputError(name, f"amount {value} is absurdly large")
-    if value != value.quantize(Decimal("0.01")):
-        raise InputError(name, f"amount {value} has more than two decimals (fen)")
     return float(value)
 
 
@@ -208,16 +199,6 @@ def _number(name: str, raw: Any) -> float:
     return value
 
 
-def _region(name: str, raw: Any) -> int:
-    text = str(raw).strip()
-    if not _REGION.match(text):
-        raise InputError(name, f"expected a 6-digit GB/T 2260 region code, got {raw!r}")
-    code = int(text)
-    if not bool(is_known_region([code])[0]):
-        raise InputError(name, f"unknown region {text}")
-    return code
-
-
 def _choice(spec: Field, raw: Any) -> str:
     text = str(raw).strip()
     if text not in spec.choices:
@@ -241,7 +222,7 @@ def _scalar(spec: Field, raw: Any, kind: str) -> Any:
     if kind == "month":
         return parse_month(raw, spec.name)
     if kind == "region":
-        return _region(spec.name, raw)
+        return parse_region(raw, spec.name)
     if kind == "int":
         return _int(spec.name, raw)
     if kind == "number":

@@ -7,7 +7,7 @@ positive amounts of the law and symmetric for reversals.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,23 @@ def fen_to_yuan(fen: npt.ArrayLike) -> FloatArray:
 def fen_to_decimal(fen: int) -> Decimal:
     """One amount in fen as an exact Decimal in yuan with two places."""
     return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def parse_yuan(value: object) -> Decimal | str:
+    """An amount in yuan as an exact Decimal (thousands separators allowed), or the reason it
+    is not one: callers that report every bad row of a file need the reason, not an
+    exception."""
+    if isinstance(value, bool) or value is None:
+        return "expected an amount in yuan"
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        return f"expected an amount in yuan, got {value!r}"
+    if not amount.is_finite():
+        return "amount must be finite"
+    if amount != amount.quantize(Decimal("0.01")):
+        return f"amount {amount} has more than two decimals (fen)"
+    return amount
 
 
 def decimal_to_fen(amount: Decimal | str | float | int) -> int:

@@ -8,7 +8,6 @@ parameter lookups are numpy ``datetime64[D]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -35,10 +34,6 @@ def parse_month(text: str, field: str = "month") -> int:
     return year * 12 + month - 1
 
 
-def parse_months(texts: Sequence[str], field: str = "month") -> MonthArray:
-    return np.array([parse_month(t, field) for t in texts], dtype=np.int64)
-
-
 def format_month(index: int) -> str:
     year, month0 = divmod(int(index), 12)
     return f"{year:04d}-{month0 + 1:02d}"
@@ -55,16 +50,3 @@ def month_start(index: npt.ArrayLike) -> DateArray:
     months = idx % 12
     as_months = (years - 1970) * 12 + months
     return as_months.astype("datetime64[M]").astype("datetime64[D]")
-
-
-def month_end(index: npt.ArrayLike) -> DateArray:
-    """Last day of each month index."""
-    return month_start(np.asarray(index, dtype=np.int64) + 1) - np.timedelta64(1, "D")
-
-
-def year_end(years: npt.ArrayLike) -> DateArray:
-    return month_end(np.asarray(years, dtype=np.int64) * 12 + 11)
-
-
-def as_dates(values: npt.ArrayLike) -> DateArray:
-    return np.asarray(values, dtype="datetime64[D]")

@@ -15,6 +15,8 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from safetynet.policy.errors import InputError
+
 NATIONAL = 0
 """The pseudo region code of national (default) parameter values."""
 
@@ -81,6 +83,12 @@ def is_known_region(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return np.asarray(table[pos] == arr)
 
 
-def region_name(code: int) -> str:
-    info = known_regions().get(int(code))
-    return info.name if info else ""
+def parse_region(value: object, field: str = "region") -> int:
+    """A 6-digit GB/T 2260 code that exists; :class:`InputError` naming ``field`` otherwise."""
+    text = str(value if value is not None else "").strip()
+    if len(text) != 6 or not text.isdigit():
+        raise InputError(field, f"expected a 6-digit GB/T 2260 region code, got {value!r}")
+    code = int(text)
+    if not bool(is_known_region([code])[0]):
+        raise InputError(field, f"unknown region {text}")
+    return code

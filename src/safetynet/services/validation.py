@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 
 from safetynet.domain.errors import InvalidInput
 from safetynet.policy.errors import InputError
-from safetynet.policy.money import decimal_to_fen
+from safetynet.policy.money import decimal_to_fen, parse_yuan
 from safetynet.policy.periods import format_month, month_of, parse_month
-from safetynet.policy.regions import is_known_region
+from safetynet.policy.regions import parse_region
 from safetynet.policy.rules.identity import (
     CREDIT_PROBLEMS,
     ID_PROBLEMS,
@@ -56,13 +56,10 @@ def credit_code(value: object, field: str = "credit_code") -> tuple[str, int]:
 
 
 def region(value: object, field: str = "region") -> int:
-    text = str(value if value is not None else "").strip()
-    if len(text) != 6 or not text.isdigit():
-        raise InvalidInput.one(field, f"expected a 6-digit GB/T 2260 region code, got {value!r}")
-    code = int(text)
-    if not bool(is_known_region([code])[0]):
-        raise InvalidInput.one(field, f"unknown region {text}")
-    return code
+    try:
+        return parse_region(value, field)
+    except InputError as exc:
+        raise InvalidInput.one(field, exc.problem) from None
 
 
 def current_month() -> int:
@@ -90,21 +87,6 @@ def year(value: object, field: str = "year") -> int:
     if not 1990 <= number <= datetime.now(UTC).year:
         raise InvalidInput.one(field, f"year {number} is outside 1990 to this year")
     return number
-
-
-def parse_yuan(value: object) -> Decimal | str:
-    """An amount in yuan as Decimal, or the reason it is not one."""
-    if isinstance(value, bool) or value is None:
-        return "expected an amount in yuan"
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        return f"expected an amount in yuan, got {value!r}"
-    if not amount.is_finite():
-        return "amount must be finite"
-    if amount != amount.quantize(Decimal("0.01")):
-        return f"amount {amount} has more than two decimals (fen)"
-    return amount
 
 
 def wage_problem(value: object) -> tuple[int, str]:

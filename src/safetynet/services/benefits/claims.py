@@ -21,7 +21,7 @@ from safetynet.domain.access import Principal
 from safetynet.domain.benefits import AwardKind, AwardStatus
 from safetynet.domain.errors import Conflict, InvalidInput, NotFound
 from safetynet.domain.schemes import Scheme
-from safetynet.policy.money import decimal_to_fen, fen_to_decimal
+from safetynet.policy.money import decimal_to_fen, fen_to_decimal, parse_yuan
 from safetynet.policy.periods import format_month, month_of
 from safetynet.services import audit, validation
 from safetynet.services.benefits.common import (
@@ -57,7 +57,7 @@ class Settlement:
 
 
 def _money(value: object, field: str, *, allow_zero: bool) -> int:
-    amount = validation.parse_yuan(value)
+    amount = parse_yuan(value)
     if isinstance(amount, str):
         raise InvalidInput.one(field, amount)
     if amount < 0 or (amount == 0 and not allow_zero):

@@ -17,7 +17,7 @@ from safetynet.domain.benefits import AwardKind
 from safetynet.domain.errors import Conflict, InvalidInput
 from safetynet.domain.schemes import Scheme
 from safetynet.policy.catalogue import CalcResult
-from safetynet.policy.money import decimal_to_fen
+from safetynet.policy.money import decimal_to_fen, parse_yuan
 from safetynet.services import validation
 from safetynet.services.benefits.awards import AwardSpec, propose_all
 from safetynet.services.benefits.common import (
@@ -52,7 +52,7 @@ def _yuan(value: object, field: str, *, required: bool = True) -> str | None:
         if required:
             raise InvalidInput.one(field, "is required")
         return None
-    amount = validation.parse_yuan(value)
+    amount = parse_yuan(value)
     if isinstance(amount, str):
         raise InvalidInput.one(field, amount)
     if amount < 0:

@@ -43,7 +43,7 @@ from safetynet.domain.benefits import (
 from safetynet.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from safetynet.domain.regions import subtree_bounds
 from safetynet.policy.errors import ParameterLookupError
-from safetynet.policy.money import fen_to_decimal
+from safetynet.policy.money import fen_to_decimal, parse_yuan
 from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.policy.rules.pension import adjust_pension
@@ -549,7 +549,7 @@ def reconcile(uow: UnitOfWork, actor: Principal, run_id: int, content: bytes) ->
                     Problem("line_id", f"{raw_id!r} is not a line of run {run.id}", number)
                 )
                 continue
-            amount = validation.parse_yuan(raw_amount)
+            amount = parse_yuan(raw_amount)
             if isinstance(amount, str) or amount != fen_to_decimal(line.amount_fen):
                 problems.append(
                     Problem(
