@@ -81,6 +81,116 @@ def fertility_pattern() -> FloatArray:
 
 
 @dataclass(frozen=True)
+class DemographicFit:
+    """What the population is fitted to before it is projected (docs/projections.md).
+
+    - ``base``: the census (graduated) with each cohort scaled towards WPP 2024's population of
+      its 5-year group at end-2024, to the power of ``population.base_correction_weight`` at
+      its age then (1: WPP's count, 0: the census's). WPP adds the census under-count of young
+      adults and removes age exaggeration at the oldest ages; at 60-84 the census is kept, as
+      the NBS old-age shares are the reference there. Cohorts born after the census follow NBS
+      births;
+    - ``mortality_level`` and ``mortality_slope``: a shift of log death rates,
+      ``level + slope * (year - 2023)``, fitted by least squares to NBS deaths of every
+      registered year jointly and held at its last registered year's value afterwards;
+    - ``observed_tfr``: the TFR implied by NBS births in the registered years (births over the
+      women exposed times the age pattern), and ``fertility_log_ratio``, the mean log ratio of
+      that TFR to WPP's over the same years, which fades out after them.
+    """
+
+    base: FloatArray  # (sex, age), end of BASE_YEAR
+    years: npt.NDArray[np.int64]  # registered years (NBS), BASE_YEAR + 1 ..
+    mortality_level: float
+    mortality_slope: float
+    observed_tfr: FloatArray  # (registered year,)
+    fertility_log_ratio: float
+
+
+MORTALITY_CENTRE = 2023
+CORRECTION_YEAR = 2024  # end-2024 = WPP's 2025 age groups (SOURCES.md year convention)
+FIT_ROUNDS = 6
+
+
+def mortality_shift(fit: DemographicFit, years: npt.NDArray[np.int64]) -> FloatArray:
+    """Factor on death rates by year: the fitted shift, held after the registered years."""
+    held = np.minimum(years, fit.years[-1]) - MORTALITY_CENTRE
+    return np.asarray(np.exp(fit.mortality_level + fit.mortality_slope * held), dtype=np.float64)
+
+
+def _group_sums(population: FloatArray) -> FloatArray:
+    """(..., age 0..100) -> (..., 21 groups 0-4 .. 95-99, 100+)."""
+    closed = population[..., :TOP_AGE].reshape(*population.shape[:-1], TOP_AGE // 5, 5).sum(-1)
+    return np.concatenate([closed, population[..., TOP_AGE:]], axis=-1)
+
+
+@lru_cache(maxsize=4)
+def fit_demography(floor: float, correction_weight: tuple[float, ...]) -> DemographicFit:
+    """Fit the base correction, the mortality shift and the observed TFR jointly (a few
+    alternating rounds: each depends on the others through the population at risk)."""
+    data = demographic_data()
+    vital = data.vital
+    years = vital["year"].to_numpy().astype(np.int64)
+    births = vital["births"].to_numpy().astype(np.float64)
+    deaths = vital["deaths"].to_numpy().astype(np.float64)
+    if years[0] != BASE_YEAR + 1 or not (np.diff(years) == 1).all():
+        raise ScenarioError("china_nbs_vital_statistics.csv", "years must follow the base year")
+    mx = mortality_rates(MIN_END_YEAR, floor)[: years.size]
+    srb = np.array([_srb_or_tfr(int(y), "srb") for y in years])
+    pattern = fertility_pattern()
+    census = base_population()
+    base = census.copy()
+    level = slope = 0.0
+    design = np.stack([np.ones(years.size), years - MORTALITY_CENTRE], axis=1).astype(np.float64)
+    weight = np.asarray(correction_weight)  # by age at end-2024
+    shift_years = CORRECTION_YEAR - BASE_YEAR
+    target = data.wpp_age_groups[CORRECTION_YEAR + 1]
+    for _ in range(FIT_ROUNDS):
+        shift = np.exp(level + slope * (years - MORTALITY_CENTRE))
+        ratios = survivorship(mx * shift[:, None, None], MALE[None])
+        current = base[None]
+        model_deaths = np.empty(years.size)
+        tfr = np.empty(years.size)
+        for i in range(years.size):  # five registered years
+            nxt, died = _survive(current, ratios["sx"][i][None])
+            exposure = _birth_exposure(current, nxt, pattern)
+            tfr[i] = births[i] / exposure[0]
+            boys = srb[i] / (1 + srb[i])
+            born = births[i] * np.array([[boys, 1 - boys]])
+            nxt[..., 0] = born * ratios["birth"][i][None]
+            died += (born * (1 - ratios["birth"][i][None])).sum(axis=-1)
+            model_deaths[i] = died[0]
+            current = nxt
+            if years[i] == CORRECTION_YEAR:
+                ratio = target / np.maximum(_group_sums(current[0]), 1.0)
+                by_age = ratio[:, np.minimum(AGES // 5, ratio.shape[1] - 1)] ** weight[None]
+                factor = np.ones_like(base)
+                factor[:, : TOP_AGE + 1 - shift_years] = by_age[:, shift_years:]
+        step = np.linalg.lstsq(design, np.log(deaths / model_deaths), rcond=None)[0]
+        level, slope = level + float(step[0]), slope + float(step[1])
+        base = base * factor
+    wpp_tfr = np.array([_srb_or_tfr(int(y), "tfr") for y in years])
+    return DemographicFit(
+        base=base,
+        years=years,
+        mortality_level=level,
+        mortality_slope=slope,
+        observed_tfr=tfr,
+        fertility_log_ratio=float(np.mean(np.log(tfr / wpp_tfr))),
+    )
+
+
+def _srb_or_tfr(year: int, what: str) -> float:
+    """WPP's estimate of a year, or its medium projection from 2024."""
+    data = demographic_data()
+    estimates = data.srb_estimate if what == "srb" else data.tfr_estimate
+    if year in estimates:
+        return estimates[year]
+    row = data.projection.filter(pl.col("year") == year)
+    column = {"srb": "srb_males_per_female", "tfr": "tfr_medium"}[what]
+    return float(row[column][0])
+
+
+@dataclass(frozen=True)
 class Drivers:
     """The demographic inputs of each projection year (index 0 is ``BASE_YEAR + 1``)."""
 
@@ -88,26 +198,30 @@ class Drivers:
     sx: FloatArray  # (year, sex, age-1) survivorship ratios
     birth_survival: FloatArray  # (year, sex)
     e0: FloatArray  # (year, sex)
-    fertility_pattern: FloatArray  # (age,)
+    fertility_pattern: FloatArray  # (year, age): the age pattern, later by the timing shift
     tfr: FloatArray  # (path, year)
     srb: FloatArray  # (year,) males per female
     migration: FloatArray  # (year, sex, age) net migrants
     urban_share: FloatArray  # (year,)
     urban_share_base: float
+    base: FloatArray  # (sex, age) the fitted end-2020 population
+    mx: FloatArray  # (year, sex, age) central death rates after the fitted shift
+    fit: DemographicFit
 
 
-def drivers(
-    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None = None
-) -> Drivers:
-    """Demographic drivers; ``tfr_shock`` (path,) moves the TFR by that many standard
-    deviations of the WPP 95 % interval (Monte Carlo), else one path on the chosen variant."""
-    if not MIN_END_YEAR <= end_year <= 2100:
-        raise ScenarioError("end_year", f"must be between {MIN_END_YEAR} and 2100")
+def demographic_fit(assumptions: Assumptions) -> DemographicFit:
+    return fit_demography(
+        assumptions.number("population.mortality_improvement_floor"),
+        tuple(assumptions.schedule("population.base_correction_weight", AGES).tolist()),
+    )
+
+
+def _tfr_paths(
+    assumptions: Assumptions, years: npt.NDArray[np.int64], fit: DemographicFit, shock: FloatArray
+) -> FloatArray:
+    """TFR (path, year): observed in the registered years; after them the WPP variant times
+    the fitted ratio, fading linearly to WPP by ``population.fertility_convergence_year``."""
     data = demographic_data()
-    years = np.arange(BASE_YEAR + 1, end_year + 1)
-    floor = assumptions.number("population.mortality_improvement_floor")
-    mx = mortality_rates(end_year, floor)
-    ratios = survivorship(mx, MALE[None])
     variant = assumptions.text("population.fertility_variant")
     if variant not in FERTILITY_VARIANTS:
         raise ScenarioError(
@@ -128,8 +242,95 @@ def drivers(
             (proj["tfr_pi95_upper"] - proj["tfr_pi95_lower"]).to_numpy() / (2 * 1.96),
         ]
     )
+    last = int(fit.years[-1])
+    converge = assumptions.number("population.fertility_convergence_year")
+    fade = np.clip((converge - years) / max(converge - last, 1.0), 0.0, 1.0)
+    observed = years <= last
+    spread[observed] = 0.0
+    central = central * np.exp(fit.fertility_log_ratio * fade)
+    central[observed] = fit.observed_tfr[: int(observed.sum())]
+    return np.maximum(central[None] + shock[:, None] * spread[None], 0.3)
+
+
+def shifted_pattern(shift: FloatArray) -> FloatArray:
+    """(year, age): the fertility age pattern moved ``shift`` years later (cumulative shares
+    interpolated, so each row still sums to 1)."""
+    edges = np.arange(TOP_AGE + 2, dtype=np.float64)
+    cumulative = np.concatenate([[0.0], np.cumsum(fertility_pattern())])
+    moved = np.interp(edges[None] - shift[:, None], edges, cumulative)
+    return np.asarray(np.diff(moved, axis=-1), dtype=np.float64)
+
+
+def timing_shift(years: npt.NDArray[np.int64], rate: float, fit: DemographicFit) -> FloatArray:
+    """Years by which childbearing is later than in the base pattern: ``rate`` a year after
+    the registered years, up to ``TIMING_UNTIL``."""
+    last = int(fit.years[-1])
+    return np.asarray(rate * (np.clip(years, last, TIMING_UNTIL) - last), dtype=np.float64)
+
+
+TIMING_UNTIL = 2060
+"""Year after which the mean age of childbearing stops rising (WPP's own pattern flattens)."""
+_TIMING_FITS: dict[tuple[object, ...], float] = {}
+
+
+def fertility_timing(assumptions: Assumptions) -> float:
+    """The yearly rise of the age of childbearing that makes births on WPP's medium TFR match
+    WPP's medium births of every year after the registered ones jointly (least squares on log
+    births; golden-section search over 0-0.2 years a year). WPP's projected age pattern is not
+    in the bundled data; its births are."""
+    fit = demographic_fit(assumptions)
+    key = (
+        fit.mortality_level,
+        fit.mortality_slope,
+        assumptions.number("population.fertility_convergence_year"),
+    )
+    if key in _TIMING_FITS:
+        return _TIMING_FITS[key]
+    medium = assumptions.with_values({"population.fertility_variant": "medium"}, "timing fit")
+    wpp = demographic_data().projection.filter(pl.col("year") > int(fit.years[-1]))
+    target = np.log(wpp["births_thousands"].to_numpy() * 1e3)
+
+    def misfit(rate: float) -> float:
+        d = _drivers(medium, 2100, None, rate)
+        births = project_population(d.base, d).births[0].sum(axis=-1)
+        model = np.log(births[np.isin(d.years, wpp["year"].to_numpy())])
+        return float(((model - target) ** 2).sum())
+
+    low, high = 0.0, 0.2
+    golden = (np.sqrt(5.0) - 1) / 2
+    for _ in range(14):  # golden-section search: the misfit is smooth and unimodal in the rate
+        a, b = high - golden * (high - low), low + golden * (high - low)
+        if misfit(a) < misfit(b):
+            high = b
+        else:
+            low = a
+    _TIMING_FITS[key] = (low + high) / 2
+    return _TIMING_FITS[key]
+
+
+def drivers(
+    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None = None
+) -> Drivers:
+    """Demographic drivers; ``tfr_shock`` (path,) moves the TFR by that many standard
+    deviations of the WPP 95 % interval (Monte Carlo), else one path on the chosen variant."""
+    if not MIN_END_YEAR <= end_year <= 2100:
+        raise ScenarioError("end_year", f"must be between {MIN_END_YEAR} and 2100")
+    return _drivers(assumptions, end_year, tfr_shock, fertility_timing(assumptions))
+
+
+def _drivers(
+    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None, timing: float
+) -> Drivers:
+    data = demographic_data()
+    years = np.arange(BASE_YEAR + 1, end_year + 1)
+    fit = demographic_fit(assumptions)
+    floor = assumptions.number("population.mortality_improvement_floor")
+    mx = mortality_rates(end_year, floor) * mortality_shift(fit, years)[:, None, None]
+    ratios = survivorship(mx, MALE[None])
     shock = np.zeros(1) if tfr_shock is None else np.asarray(tfr_shock, dtype=np.float64)
-    tfr = np.maximum(central[None] + shock[:, None] * spread[None], 0.3)
+    tfr = _tfr_paths(assumptions, years, fit, shock)
+    proj = data.projection.filter(pl.col("year").is_in(years.tolist()))
+    estimated = years[~np.isin(years, proj["year"].to_numpy())]
     srb = np.concatenate(
         [[data.srb_estimate[int(y)] for y in estimated], proj["srb_males_per_female"].to_numpy()]
     )
@@ -150,12 +351,15 @@ def drivers(
         sx=ratios["sx"],
         birth_survival=ratios["birth"],
         e0=life_expectancy(mx, MALE[None]),
-        fertility_pattern=fertility_pattern(),
+        fertility_pattern=shifted_pattern(timing_shift(years, timing, fit)),
         tfr=tfr,
         srb=srb,
         migration=migration,
         urban_share=urban,
         urban_share_base=base_share,
+        base=fit.base,
+        mx=mx,
+        fit=fit,
     )
 
 
@@ -172,6 +376,24 @@ class PopulationProjection:
     urban_share: FloatArray  # (year,) base year first
 
 
+def _survive(current: FloatArray, sx: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Year-end survivors aged one year (age 0 left empty) and deaths, per path."""
+    nxt = np.empty_like(current)
+    nxt[..., 1:TOP_AGE] = current[..., : TOP_AGE - 1] * sx[..., : TOP_AGE - 1]
+    oldest = current[..., TOP_AGE - 1] + current[..., TOP_AGE]
+    nxt[..., TOP_AGE] = oldest * sx[..., TOP_AGE - 1]
+    died = (current[..., : TOP_AGE - 1] * (1 - sx[..., : TOP_AGE - 1])).sum(axis=(-1, -2))
+    died += (oldest * (1 - sx[..., TOP_AGE - 1])).sum(axis=-1)
+    return nxt, died
+
+
+def _birth_exposure(current: FloatArray, nxt: FloatArray, pattern: FloatArray) -> FloatArray:
+    """Births per unit of TFR (path,): mean women at each age over the year x age pattern."""
+    women_after = np.concatenate([np.zeros((current.shape[0], 1)), nxt[:, 1, 1:]], axis=-1)
+    exposure = 0.5 * (current[:, 1] + women_after)
+    return np.asarray((exposure * pattern[None]).sum(axis=-1))
+
+
 def project_population(base: FloatArray, d: Drivers) -> PopulationProjection:
     """Run the cohort-component projection for every path at once."""
     paths = d.tfr.shape[0]
@@ -182,17 +404,8 @@ def project_population(base: FloatArray, d: Drivers) -> PopulationProjection:
     deaths = np.empty((paths, n))
     for i in range(n):  # years: each depends on the last
         current = population[:, i]
-        sx = d.sx[i][None]
-        nxt = np.empty_like(current)
-        nxt[..., 1:TOP_AGE] = current[..., : TOP_AGE - 1] * sx[..., : TOP_AGE - 1]
-        oldest = current[..., TOP_AGE - 1] + current[..., TOP_AGE]
-        nxt[..., TOP_AGE] = oldest * sx[..., TOP_AGE - 1]
-        died = (current[..., : TOP_AGE - 1] * (1 - sx[..., : TOP_AGE - 1])).sum(axis=(-1, -2))
-        died += (oldest * (1 - sx[..., TOP_AGE - 1])).sum(axis=-1)
-        women_before = current[:, 1]
-        women_after = np.concatenate([np.zeros((paths, 1)), nxt[:, 1, 1:]], axis=-1)
-        exposure = 0.5 * (women_before + women_after)
-        total_births = d.tfr[:, i] * (exposure * d.fertility_pattern[None]).sum(axis=-1)
+        nxt, died = _survive(current, d.sx[i][None])
+        total_births = d.tfr[:, i] * _birth_exposure(current, nxt, d.fertility_pattern[i])
         boys = d.srb[i] / (1 + d.srb[i])
         born = total_births[:, None] * np.array([boys, 1 - boys])[None]
         nxt[..., 0] = born * d.birth_survival[i][None]

@@ -18,7 +18,6 @@ from safetynet.actuarial.economy import economy
 from safetynet.actuarial.employee import EmployeeFund, project_employee
 from safetynet.actuarial.population import (
     PopulationProjection,
-    base_population,
     drivers,
     population_table,
     project_population,
@@ -102,7 +101,7 @@ def run_scenario(scenario: Scenario, end_year: int = DEFAULT_END_YEAR) -> Projec
     """The deterministic projection of one scenario."""
     p, a = scenario.parameters, scenario.assumptions
     d = drivers(a, end_year)
-    pop = project_population(base_population(), d)
+    pop = project_population(d.base, d)
     econ = economy(p, a, end_year)
     fund = project_employee(p, a, pop, d, econ)
     series = fund_series(fund)
@@ -164,7 +163,7 @@ def run_monte_carlo(
     p, a = scenario.parameters, scenario.assumptions
     rng = np.random.default_rng(int(a.number("monte_carlo.seed")) if seed is None else seed)
     d = drivers(a, end_year, tfr_shock=rng.standard_normal(paths))
-    pop = project_population(base_population(), d)
+    pop = project_population(d.base, d)
     econ = economy(p, a, end_year, paths=paths, rng=rng)
     fund = project_employee(p, a, pop, d, econ)
     reserve = fund.series["reserve"]
