@@ -87,9 +87,8 @@ class DemographicFit:
     - ``base``: the census (graduated) with each cohort scaled towards WPP 2024's population of
       its 5-year group at end-2024, to the power of ``population.base_correction_weight`` at
       its age then (1: WPP's count, 0: the census's). WPP adds the census under-count of young
-      adults and removes age exaggeration at the oldest ages; at 60-84 the census is kept, as
-      the NBS old-age shares are the reference there. Cohorts born after the census follow NBS
-      births;
+      adults and removes age exaggeration at the oldest ages. Cohorts born after the census
+      follow NBS births;
     - ``mortality_level`` and ``mortality_slope``: a shift of log death rates,
       ``level + slope * (year - 2023)``, fitted by least squares to NBS deaths of every
       registered year jointly and held at its last registered year's value afterwards;
@@ -249,7 +248,9 @@ def _tfr_paths(
     spread[observed] = 0.0
     central = central * np.exp(fit.fertility_log_ratio * fade)
     central[observed] = fit.observed_tfr[: int(observed.sum())]
-    return np.maximum(central[None] + shock[:, None] * spread[None], 0.3)
+    return np.asarray(
+        np.maximum(central[None] + shock[:, None] * spread[None], 0.3), dtype=np.float64
+    )
 
 
 def shifted_pattern(shift: FloatArray) -> FloatArray:
@@ -283,6 +284,7 @@ def fertility_timing(assumptions: Assumptions) -> float:
         fit.mortality_level,
         fit.mortality_slope,
         assumptions.number("population.fertility_convergence_year"),
+        assumptions.number("population.mortality_multiplier"),
     )
     if key in _TIMING_FITS:
         return _TIMING_FITS[key]
@@ -325,7 +327,11 @@ def _drivers(
     years = np.arange(BASE_YEAR + 1, end_year + 1)
     fit = demographic_fit(assumptions)
     floor = assumptions.number("population.mortality_improvement_floor")
-    mx = mortality_rates(end_year, floor) * mortality_shift(fit, years)[:, None, None]
+    multiplier = np.where(
+        years > fit.years[-1], assumptions.number("population.mortality_multiplier"), 1.0
+    )
+    shift = mortality_shift(fit, years) * multiplier
+    mx = mortality_rates(end_year, floor) * shift[:, None, None]
     ratios = survivorship(mx, MALE[None])
     shock = np.zeros(1) if tfr_shock is None else np.asarray(tfr_shock, dtype=np.float64)
     tfr = _tfr_paths(assumptions, years, fit, shock)
