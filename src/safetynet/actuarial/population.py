@@ -284,11 +284,13 @@ def fertility_timing(assumptions: Assumptions) -> float:
         fit.mortality_level,
         fit.mortality_slope,
         assumptions.number("population.fertility_convergence_year"),
-        assumptions.number("population.mortality_multiplier"),
     )
     if key in _TIMING_FITS:
         return _TIMING_FITS[key]
-    medium = assumptions.with_values({"population.fertility_variant": "medium"}, "timing fit")
+    medium = assumptions.with_values(
+        {"population.fertility_variant": "medium", "population.mortality_multiplier": 1.0},
+        "timing fit",
+    )
     wpp = demographic_data().projection.filter(pl.col("year") > int(fit.years[-1]))
     target = np.log(wpp["births_thousands"].to_numpy() * 1e3)
 
