@@ -27,7 +27,6 @@ MISSED_GROUPS = {
     (2030, "5-9"): NBS_BEATS_WPP,
     (2050, "25-29"): NBS_BEATS_WPP,
     (2030, "85+"): "death rates fitted to NBS deaths are below WPP's, so more reach 85",
-    (2050, "0-4"): "WPP's future age pattern of fertility is not in the data (timing fitted)",
 }
 GROUPS = [f"{a}-{a + 4}" for a in range(0, 85, 5)] + ["85+"]
 

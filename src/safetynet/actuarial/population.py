@@ -13,8 +13,9 @@ stochastic ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -262,23 +263,55 @@ def shifted_pattern(shift: FloatArray) -> FloatArray:
     return np.asarray(np.diff(moved, axis=-1), dtype=np.float64)
 
 
-def timing_shift(years: npt.NDArray[np.int64], rate: float, fit: DemographicFit) -> FloatArray:
-    """Years by which childbearing is later than in the base pattern: ``rate`` a year after
-    the registered years, up to ``TIMING_UNTIL``."""
+@dataclass(frozen=True)
+class FertilityTiming:
+    """The age of childbearing rises by ``rate`` years a year after the registered years,
+    until ``until``; then it stays."""
+
+    rate: float
+    until: int
+
+
+def timing_shift(
+    years: npt.NDArray[np.int64], timing: FertilityTiming, fit: DemographicFit
+) -> FloatArray:
+    """Years by which childbearing is later than in the base pattern, by year."""
     last = int(fit.years[-1])
-    return np.asarray(rate * (np.clip(years, last, TIMING_UNTIL) - last), dtype=np.float64)
+    held = np.clip(years, last, max(timing.until, last)) - last
+    return np.asarray(timing.rate * held, dtype=np.float64)
 
 
-TIMING_UNTIL = 2060
-"""Year after which the mean age of childbearing stops rising (WPP's own pattern flattens)."""
-_TIMING_FITS: dict[tuple[object, ...], float] = {}
+TIMING_PLATEAUS = (2040, 2045, 2050, 2055, 2060)
+"""Candidate years at which the rise of the age of childbearing stops."""
+_TIMING_FITS: dict[tuple[object, ...], FertilityTiming] = {}
 
 
-def fertility_timing(assumptions: Assumptions) -> float:
-    """The yearly rise of the age of childbearing that makes births on WPP's medium TFR match
-    WPP's medium births of every year after the registered ones jointly (least squares on log
-    births; golden-section search over 0-0.2 years a year). WPP's projected age pattern is not
-    in the bundled data; its births are."""
+def _golden_minimum(misfit: Callable[[float], float], low: float, high: float) -> float:
+    """Minimum of a smooth unimodal function on [low, high] (golden section, 16 steps)."""
+    ratio = (np.sqrt(5.0) - 1) / 2
+    a, b = high - ratio * (high - low), low + ratio * (high - low)
+    fa, fb = misfit(a), misfit(b)
+    for _ in range(16):
+        if fa < fb:
+            high, b, fb = b, a, fa
+            a = high - ratio * (high - low)
+            fa = misfit(a)
+        else:
+            low, a, fa = a, b, fb
+            b = low + ratio * (high - low)
+            fb = misfit(b)
+    return (low + high) / 2
+
+
+def _timing_misfit(misfit: Callable[[FertilityTiming], float], until: int, rate: float) -> float:
+    return misfit(FertilityTiming(rate, until))
+
+
+def fertility_timing(assumptions: Assumptions) -> FertilityTiming:
+    """The rise of the age of childbearing (rate, and the year it stops, among
+    ``TIMING_PLATEAUS``) that makes births on WPP's medium TFR match WPP's medium births of
+    every year after the registered ones jointly (least squares on log births). WPP's
+    projected age pattern is not in the bundled data; its births are."""
     fit = demographic_fit(assumptions)
     key = (
         fit.mortality_level,
@@ -294,22 +327,22 @@ def fertility_timing(assumptions: Assumptions) -> float:
     wpp = demographic_data().projection.filter(pl.col("year") > int(fit.years[-1]))
     target = np.log(wpp["births_thousands"].to_numpy() * 1e3)
 
-    def misfit(rate: float) -> float:
-        d = _drivers(medium, 2100, None, rate)
+    def misfit(timing: FertilityTiming) -> float:
+        d = _drivers(medium, 2100, None, timing)
         births = project_population(d.base, d).births[0].sum(axis=-1)
         model = np.log(births[np.isin(d.years, wpp["year"].to_numpy())])
         return float(((model - target) ** 2).sum())
 
-    low, high = 0.0, 0.2
-    golden = (np.sqrt(5.0) - 1) / 2
-    for _ in range(14):  # golden-section search: the misfit is smooth and unimodal in the rate
-        a, b = high - golden * (high - low), low + golden * (high - low)
-        if misfit(a) < misfit(b):
-            high = b
-        else:
-            low = a
-    _TIMING_FITS[key] = (low + high) / 2
-    return _TIMING_FITS[key]
+    best: tuple[float, FertilityTiming] | None = None
+    for until in TIMING_PLATEAUS:  # five candidate years, a one-dimensional search in each
+        rate = _golden_minimum(partial(_timing_misfit, misfit, until), 0.0, 0.2)
+        candidate = FertilityTiming(float(rate), until)
+        error = misfit(candidate)
+        if best is None or error < best[0]:
+            best = (error, candidate)
+    assert best is not None
+    _TIMING_FITS[key] = best[1]
+    return best[1]
 
 
 def drivers(
@@ -323,7 +356,7 @@ def drivers(
 
 
 def _drivers(
-    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None, timing: float
+    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None, timing: FertilityTiming
 ) -> Drivers:
     data = demographic_data()
     years = np.arange(BASE_YEAR + 1, end_year + 1)
