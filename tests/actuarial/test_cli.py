@@ -69,6 +69,8 @@ def test_sensitivity_writes_the_table_and_tornado(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     table = pl.read_csv(tmp_path / "sensitivity_baseline.csv")
     assert table.height == 15 and table["factor"][0] == "base"
+    text = [str(v) for column in ("factor", "case", "change") for v in table[column]]
+    assert not [v for v in text if v.startswith(("=", "+", "-", "@"))]  # no live formulas
     assert (tmp_path / "charts" / "tornado_baseline.png").stat().st_size > 1000
     assert '"sensitivity": {"columns"' in (tmp_path / "index.html").read_text()
 

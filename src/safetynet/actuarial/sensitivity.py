@@ -29,7 +29,7 @@ def _shifted(a: Assumptions, name: str, step: float) -> AssumptionValue:
 @dataclass(frozen=True)
 class Factor:
     name: str
-    low: str  # what the low case means
+    low: str  # what the low case means (plain text: no leading sign, see services.safe_cells)
     high: str
     overrides: Callable[[Assumptions, int], dict[str, AssumptionValue]]  # sign -1 / +1
 
@@ -37,22 +37,22 @@ class Factor:
 FACTORS = (
     Factor(
         "wage growth",
-        "-1 point a year",
-        "+1 point a year",
+        "1 point a year lower",
+        "1 point a year higher",
         lambda a, s: {"economy.wage_growth": _shifted(a, "economy.wage_growth", 0.01 * s)},
     ),
     Factor(
         "investment return",
-        "-1 point",
-        "+1 point",
+        "1 point lower",
+        "1 point higher",
         lambda a, s: {
             "economy.investment_return": _shifted(a, "economy.investment_return", 0.01 * s)
         },
     ),
     Factor(
         "subsidy share",
-        "-5 points of spending",
-        "+5 points of spending",
+        "5 points of spending lower",
+        "5 points of spending higher",
         lambda a, s: {
             "employee_pension.subsidy_share": _shifted(
                 a, "employee_pension.subsidy_share", 0.05 * s
@@ -71,8 +71,8 @@ FACTORS = (
     ),
     Factor(
         "contribution density",
-        "-5 points",
-        "+5 points",
+        "5 points lower",
+        "5 points higher",
         lambda a, s: {
             f"employee_pension.contribution_density.{sex}": _shifted(
                 a, f"employee_pension.contribution_density.{sex}", 0.05 * s
@@ -82,8 +82,8 @@ FACTORS = (
     ),
     Factor(
         "mortality",
-        "death rates -10 %",
-        "death rates +10 %",
+        "death rates 10 % lower",
+        "death rates 10 % higher",
         lambda a, s: {"population.mortality_multiplier": 1.0 + 0.1 * s},
     ),
     Factor(
