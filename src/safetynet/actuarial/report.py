@@ -270,7 +270,7 @@ the 2020 census (NBS).</p>
 <h2>Headline years and actuarial measures</h2>
 <p>Implicit pension debt and present values in trillion yuan; the actuarial balance is a share of
 the present value of covered wages over the valuation horizon (negative: a deficit).</p>
-<div id="summary"></div>
+<div id="summary" style="overflow-x:auto"></div>
 <h2>Sensitivity</h2><div id="sensitivity"></div><svg id="tornado" width="1000" height="0"></svg>
 <h2>Uncertainty</h2><p>Reserve quantile bands of the Monte Carlo paths: <select id="fanpick">
 </select></p><svg id="fan" width="1000" height="360"></svg>
@@ -291,7 +291,7 @@ function axes(svg, xs, lo, hi, unit){
    Math.abs(hi-lo)<5?v.toFixed(2):v.toFixed(0);}
  for(let yr=Math.ceil(xs[0]/10)*10;yr<=xs[xs.length-1];yr+=10){
   el("text",{x:x(yr),y:H-10,"text-anchor":"middle","font-size":11},svg).textContent=yr;}
- el("text",{x:12,y:14,"font-size":11},svg).textContent=unit;
+ el("text",{x:L+6,y:T+12,"font-size":11},svg).textContent=unit;
  if(lo<0&&hi>0)el("line",{x1:L,x2:W-R,y1:y(0),y2:y(0),stroke:"#000"},svg);
  return [x,y];}
 function draw(){
@@ -327,7 +327,7 @@ function fan(){const svg=document.getElementById("fan"),pick=document.getElement
   for(let i=xs.length-1;i>=0;i--)pts.push(x(xs[i])+","+c(b[i]));
   el("polygon",{points:pts.join(" "),fill:"#1f77b4","fill-opacity":op},svg);};
  band(f.q05,f.q95,0.2);band(f.q25,f.q75,0.35);
- el("polyline",{points:xs.map((v,i)=>x(v)+","+y(f.q50[i])).join(" "),fill:"none",
+ el("polyline",{points:xs.map((v,i)=>x(v)+","+c(f.q50[i])).join(" "),fill:"none",
   stroke:"#1f77b4","stroke-width":2},svg);}
 const sel=document.getElementById("metric");
 for(const k in DATA.metrics){const o=document.createElement("option");o.value=k;
