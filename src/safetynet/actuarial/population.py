@@ -22,7 +22,7 @@ import numpy.typing as npt
 import polars as pl
 
 from safetynet.actuarial.assumptions import Assumptions, ScenarioError
-from safetynet.actuarial.data import demographic_data
+from safetynet.actuarial.data import VITAL_FILE, demographic_data
 from safetynet.actuarial.graduation import graduate_counts, graduate_rates, pchip
 from safetynet.actuarial.lifetable import fit_improvement, life_expectancy, survivorship
 
@@ -123,51 +123,69 @@ def _group_sums(population: FloatArray) -> FloatArray:
     return np.concatenate([closed, population[..., TOP_AGE:]], axis=-1)
 
 
+@dataclass(frozen=True)
+class _Registered:
+    """The registered years replayed from a base with NBS births: model deaths, the TFR the
+    births imply, and the population at the end of ``CORRECTION_YEAR``."""
+
+    deaths: FloatArray
+    tfr: FloatArray
+    at_correction: FloatArray  # (sex, age)
+
+
+def _replay_registered(
+    base: FloatArray, mx: FloatArray, years: npt.NDArray[np.int64], births: FloatArray
+) -> _Registered:
+    """Project the registered years with their NBS births (split by WPP's sex ratio)."""
+    ratios = survivorship(mx, MALE[None])
+    pattern = fertility_pattern()
+    current = base[None]
+    deaths = np.empty(years.size)
+    tfr = np.empty(years.size)
+    at_correction = base
+    for i, year in enumerate(years):  # five registered years
+        nxt, died = _survive(current, ratios["sx"][i][None])
+        tfr[i] = births[i] / _birth_exposure(current, nxt, pattern)[0]
+        srb = _srb_or_tfr(int(year), "srb")
+        born = births[i] * np.array([[srb / (1 + srb), 1 / (1 + srb)]])
+        nxt[..., 0] = born * ratios["birth"][i][None]
+        deaths[i] = died[0] + (born * (1 - ratios["birth"][i][None])).sum()
+        current = nxt
+        if year == CORRECTION_YEAR:
+            at_correction = current[0]
+    return _Registered(deaths=deaths, tfr=tfr, at_correction=at_correction)
+
+
 @lru_cache(maxsize=4)
 def fit_demography(floor: float, correction_weight: tuple[float, ...]) -> DemographicFit:
-    """Fit the base correction, the mortality shift and the observed TFR jointly (a few
-    alternating rounds: each depends on the others through the population at risk)."""
+    """Fit the base correction and the mortality shift in alternating rounds (each changes the
+    other's population at risk), then derive the registered TFR from the fitted population."""
     data = demographic_data()
-    vital = data.vital
-    years = vital["year"].to_numpy().astype(np.int64)
-    births = vital["births"].to_numpy().astype(np.float64)
-    deaths = vital["deaths"].to_numpy().astype(np.float64)
-    if years[0] != BASE_YEAR + 1 or not (np.diff(years) == 1).all():
-        raise ScenarioError("china_nbs_vital_statistics.csv", "years must follow the base year")
+    years = data.vital["year"].to_numpy().astype(np.int64)
+    births = data.vital["births"].to_numpy().astype(np.float64)
+    deaths = data.vital["deaths"].to_numpy().astype(np.float64)
+    if years[0] != BASE_YEAR + 1 or CORRECTION_YEAR not in years or (np.diff(years) != 1).any():
+        raise ScenarioError(VITAL_FILE, f"years must run on from {BASE_YEAR + 1} past 2024")
     mx = mortality_rates(MIN_END_YEAR, floor)[: years.size]
-    srb = np.array([_srb_or_tfr(int(y), "srb") for y in years])
-    pattern = fertility_pattern()
-    census = base_population()
-    base = census.copy()
-    level = slope = 0.0
     design = np.stack([np.ones(years.size), years - MORTALITY_CENTRE], axis=1).astype(np.float64)
     weight = np.asarray(correction_weight)  # by age at end-2024
-    shift_years = CORRECTION_YEAR - BASE_YEAR
+    lag = CORRECTION_YEAR - BASE_YEAR
     target = data.wpp_age_groups[CORRECTION_YEAR + 1]
+    base = base_population()
+    level = slope = 0.0
+
+    def shifted() -> FloatArray:
+        return np.asarray(mx * np.exp(level + slope * (years - MORTALITY_CENTRE))[:, None, None])
+
     for _ in range(FIT_ROUNDS):
-        shift = np.exp(level + slope * (years - MORTALITY_CENTRE))
-        ratios = survivorship(mx * shift[:, None, None], MALE[None])
-        current = base[None]
-        model_deaths = np.empty(years.size)
-        tfr = np.empty(years.size)
-        for i in range(years.size):  # five registered years
-            nxt, died = _survive(current, ratios["sx"][i][None])
-            exposure = _birth_exposure(current, nxt, pattern)
-            tfr[i] = births[i] / exposure[0]
-            boys = srb[i] / (1 + srb[i])
-            born = births[i] * np.array([[boys, 1 - boys]])
-            nxt[..., 0] = born * ratios["birth"][i][None]
-            died += (born * (1 - ratios["birth"][i][None])).sum(axis=-1)
-            model_deaths[i] = died[0]
-            current = nxt
-            if years[i] == CORRECTION_YEAR:
-                ratio = target / np.maximum(_group_sums(current[0]), 1.0)
-                by_age = ratio[:, np.minimum(AGES // 5, ratio.shape[1] - 1)] ** weight[None]
-                factor = np.ones_like(base)
-                factor[:, : TOP_AGE + 1 - shift_years] = by_age[:, shift_years:]
-        step = np.linalg.lstsq(design, np.log(deaths / model_deaths), rcond=None)[0]
+        replay = _replay_registered(base, shifted(), years, births)
+        step = np.linalg.lstsq(design, np.log(deaths / replay.deaths), rcond=None)[0]
         level, slope = level + float(step[0]), slope + float(step[1])
-        base = base * factor
+        ratio = target / np.maximum(_group_sums(replay.at_correction), 1.0)
+        by_age = ratio[:, np.minimum(AGES // 5, ratio.shape[1] - 1)] ** weight[None]
+        base = base.copy()
+        base[:, : TOP_AGE + 1 - lag] *= by_age[:, lag:]
+    tfr = _replay_registered(base, shifted(), years, births).tfr
     wpp_tfr = np.array([_srb_or_tfr(int(y), "tfr") for y in years])
     return DemographicFit(
         base=base,
