@@ -39,6 +39,17 @@ from safetynet.policy.rules.retirement import CATEGORIES, statutory_retirement
 FloatArray = npt.NDArray[np.float64]
 SEX_OF_GROUP = np.array([0, 1, 1])
 OLDEST_RETIREMENT_MONTHS = 70 * 12  # the divisor table's last age (REFERENCE §1.3)
+BOOKED = (
+    "contribution_income",
+    "fiscal_subsidy",
+    "investment_income",
+    "spending",
+    "reserve",
+    "covered_wages",
+    "closed_group_spending",
+    "closed_group_contributions",
+)
+"""The yearly flows and stocks :func:`project_employee` books, (path, year) each."""
 CLOSED_GROUP_MIN_AGE = 16
 """The closed group: every cohort of working age or older at the valuation year end (16+;
 coverage is nil below 16), with its later entrants into membership."""
@@ -256,6 +267,51 @@ class EmployeeFund:
     schedule: RetirementSchedule
 
 
+def _base_year_pensions(a: Assumptions, retired: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Base-year pensioners (scaled to ``base_pensioners``, distributed like the covered
+    retired population) and their monthly amounts."""
+    pensioners = (
+        retired
+        * a.number("employee_pension.base_pensioners")
+        / retired.sum(axis=(-1, -2))[:, None, None]
+    )
+    return pensioners, pensioners * a.number("employee_pension.base_average_pension")
+
+
+def _book_year(
+    out: dict[str, FloatArray],
+    i: int,
+    paid: FloatArray,
+    covered_by_age: FloatArray,
+    rate: float,
+    subsidy_share: float,
+    investment_return: FloatArray,
+    closed: npt.NDArray[np.bool_] | None,
+) -> None:
+    """Post year ``i``'s flows (path,) into ``out``: pensions ``paid`` and covered wages by
+    (path, group, age), contributions at ``rate``, the subsidy, and the return on the reserve.
+    Pay-as-you-go after depletion: the reserve earns its return while positive, and a shortfall
+    is carried without interest (no debt is assumed to finance it). ``closed`` selects the ages
+    of the closed group (None before the valuation)."""
+    spending = paid.sum(axis=(-1, -2))
+    covered = covered_by_age.sum(axis=(-1, -2))
+    contributions = covered * rate
+    if closed is not None:
+        out["closed_group_spending"][:, i] = paid[..., closed].sum(axis=(-1, -2))
+        out["closed_group_contributions"][:, i] = rate * covered_by_age[..., closed].sum(
+            axis=(-1, -2)
+        )
+    subsidy = subsidy_share * spending
+    flow = contributions + subsidy - spending
+    investment = investment_return * np.maximum(out["reserve"][:, i - 1] + 0.5 * flow, 0.0)
+    out["reserve"][:, i] = out["reserve"][:, i - 1] + flow + investment
+    out["contribution_income"][:, i] = contributions
+    out["fiscal_subsidy"][:, i] = subsidy
+    out["investment_income"][:, i] = investment
+    out["spending"][:, i] = spending
+    out["covered_wages"][:, i] = covered
+
+
 def project_employee(
     p: ParameterSet, a: Assumptions, pop: PopulationProjection, d: Drivers, econ: Economy
 ) -> EmployeeFund:
@@ -284,17 +340,7 @@ def project_employee(
     shape4 = (paths, n, len(CATEGORIES), TOP_AGE + 1)
     members, pensioners, contributors = np.zeros(shape4), np.zeros(shape4), np.zeros(shape4)
     new = np.zeros((paths, n))
-    names = (
-        "contribution_income",
-        "fiscal_subsidy",
-        "investment_income",
-        "spending",
-        "reserve",
-        "covered_wages",
-        "closed_group_spending",
-        "closed_group_contributions",
-    )
-    out = {name: np.zeros((paths, n)) for name in names}
+    out = {name: np.zeros((paths, n)) for name in BOOKED}
     amounts = np.zeros((paths, len(CATEGORIES), TOP_AGE + 1))
     for i, year in enumerate(years):  # years: each stock depends on the last
         cohort = year - AGES - schedule.first_cohort
@@ -307,13 +353,7 @@ def project_employee(
         members[:, i] = pool * (1 - share)
         contributors[:, i] = members[:, i] * density
         if i == 0:
-            retired = pool * share
-            pensioners[:, 0] = (
-                retired
-                * a.number("employee_pension.base_pensioners")
-                / (retired.sum(axis=(-1, -2))[:, None, None])
-            )
-            amounts = pensioners[:, 0] * a.number("employee_pension.base_average_pension")
+            pensioners[:, 0], amounts = _base_year_pensions(a, pool * share)
             out["reserve"][:, 0] = a.number("employee_pension.base_reserve")
             continue
         survival = d.sx[i - 1][SEX_OF_GROUP][None]
@@ -325,28 +365,18 @@ def project_employee(
         )
         new[:, i] = entrants.sum(axis=(-1, -2))
         paid = 12 * 0.5 * (_age_one_year(before, np.ones_like(survival)) + amounts)
-        spending = paid.sum(axis=(-1, -2))
         covered_by_age = contributors[:, i] * base_ratio * wage[:, i, None, None] * 12
-        covered = covered_by_age.sum(axis=(-1, -2))
-        contributions = covered * rate[i]
         closed = year - valuation_year + CLOSED_GROUP_MIN_AGE <= AGES  # (age,)
-        if year > valuation_year:
-            out["closed_group_spending"][:, i] = paid[..., closed].sum(axis=(-1, -2))
-            out["closed_group_contributions"][:, i] = rate[i] * covered_by_age[..., closed].sum(
-                axis=(-1, -2)
-            )
-        subsidy = subsidy_share * spending
-        flow = contributions + subsidy - spending
-        # pay-as-you-go after depletion: the reserve earns its return while positive, and a
-        # shortfall is carried without interest (no debt is assumed to finance it)
-        invested = np.maximum(out["reserve"][:, i - 1] + 0.5 * flow, 0.0)
-        investment = returns[:, i] * invested
-        out["reserve"][:, i] = out["reserve"][:, i - 1] + flow + investment
-        out["contribution_income"][:, i] = contributions
-        out["fiscal_subsidy"][:, i] = subsidy
-        out["investment_income"][:, i] = investment
-        out["spending"][:, i] = spending
-        out["covered_wages"][:, i] = covered
+        _book_year(
+            out,
+            i,
+            paid,
+            covered_by_age,
+            rate[i],
+            subsidy_share,
+            returns[:, i],
+            closed if year > valuation_year else None,
+        )
         if year == valuation_year:
             valued_amounts = amounts.copy()
     out["new_pensioners"] = new
