@@ -48,6 +48,7 @@ def test_project_writes_tables_charts_and_page(tmp_path: Path) -> None:
         "http://www.w3.org/2000/svg", ""
     )
     assert '"name": "rate_14"' in page
+    assert "养老金与人口预测" in page and "平衡缴费率" in page  # Chinese first, English beside
     assert pl.read_csv(tmp_path / "monte_carlo_baseline.csv").height == 41
     summary = pl.read_csv(tmp_path / "summary.csv")
     assert {

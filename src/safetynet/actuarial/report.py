@@ -51,6 +51,25 @@ CHART_METRICS = {
 }
 
 
+METRICS_ZH = {
+    "reserve": "职工养老保险基金累计结余",
+    "balance": "当年收支差额",
+    "contributors": "缴费人数",
+    "pensioners": "领取待遇人数",
+    "dependency_ratio": "制度抚养比",
+    "payg_cost_rate": "现收现付成本率",
+    "balancing_rate": "平衡缴费率",
+    "replacement_rate": "平均养老金/平均工资",
+    "spending_gdp": "基金支出占GDP",
+    "subsidy_gdp": "财政补贴占GDP",
+    "deficit_gdp": "赤字占GDP",
+    "population": "总人口",
+    "share_60_plus": "60岁及以上人口比重",
+    "resident_spending": "城乡居民养老保险支出",
+    "medical_employee_balance": "职工医保当年收支差额",
+    "medical_resident_balance": "居民医保当年收支差额",
+}
+"""Simplified Chinese names of the chart metrics, shown beside the English ones."""
 PV_COLUMNS = (
     "pv_contributions",
     "pv_subsidies",
@@ -252,7 +271,8 @@ def _replacement_chart(projections: Sequence[Projection], out: Path) -> Path:
 
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>safetynet projections</title>
+<html lang="zh-Hans"><head><meta charset="utf-8">
+<title>养老金与人口预测 · safetynet projections</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1100px;color:#222}
 svg{background:#fafafa;border:1px solid #ddd}
@@ -261,18 +281,24 @@ table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padd
 #tip{position:absolute;background:#fff;border:1px solid #999;padding:.2rem .4rem;font-size:.8rem;
 display:none;pointer-events:none}
 </style></head><body>
-<h1>Pension and population projections</h1>
-<p>Urban employee pension fund by scenario (deterministic), and Monte Carlo bands where run.
-Assumptions and sources: docs/projections.md. Demographic data: UN WPP 2024 (CC BY 3.0 IGO) and
-the 2020 census (NBS).</p>
-<div class="controls">Metric: <select id="metric"></select> <span id="boxes"></span></div>
+<h1>养老金与人口预测 · Pension and population projections</h1>
+<p>城镇职工基本养老保险基金各情景的确定性预测，以及已运行的蒙特卡洛区间。
+假设与来源见 docs/projections.md；人口数据：联合国《世界人口展望2024》
+（CC BY 3.0 IGO）、2020年人口普查与国家统计局。</p>
+<p lang="en">Urban employee pension fund by scenario (deterministic), and Monte Carlo bands where
+run. Assumptions and sources: docs/projections.md. Demographic data: UN WPP 2024 (CC BY 3.0 IGO),
+the 2020 census and NBS.</p>
+<div class="controls">指标 Metric: <select id="metric"></select> <span id="boxes"></span></div>
 <svg id="chart" width="1000" height="420"></svg><div id="tip"></div>
-<h2>Headline years and actuarial measures</h2>
-<p>Implicit pension debt and present values in trillion yuan; the actuarial balance is a share of
-the present value of covered wages over the valuation horizon (negative: a deficit).</p>
+<h2>关键年份与精算指标 · Headline years and actuarial measures</h2>
+<p>隐性养老金债务与现值单位为万亿元；精算平衡为估值期内缴费工资现值的比例（负值为赤字）。</p>
+<p lang="en">Implicit pension debt and present values in trillion yuan; the actuarial balance is a
+share of the present value of covered wages over the valuation horizon (negative: a deficit).</p>
 <div id="summary" style="overflow-x:auto"></div>
-<h2>Sensitivity</h2><div id="sensitivity"></div><svg id="tornado" width="1000" height="0"></svg>
-<h2>Uncertainty</h2><p>Reserve quantile bands of the Monte Carlo paths: <select id="fanpick">
+<h2>敏感性分析 · Sensitivity</h2><div id="sensitivity"></div>
+<svg id="tornado" width="1000" height="0"></svg>
+<h2>不确定性 · Uncertainty</h2><p>蒙特卡洛路径的基金结余分位区间 Reserve quantile bands of the
+Monte Carlo paths: <select id="fanpick">
 </select></p><svg id="fan" width="1000" height="360"></svg>
 <script>
 const DATA = __DATA__;
@@ -316,7 +342,8 @@ function draw(){
   line.addEventListener("mouseleave",()=>{document.getElementById("tip").style.display="none";});
  });}
 function fan(){const svg=document.getElementById("fan"),pick=document.getElementById("fanpick");
- if(!DATA.fans.length){svg.outerHTML="<p>No Monte Carlo run (use --paths N).</p>";return;}
+ if(!DATA.fans.length){svg.outerHTML=
+  "<p>未运行蒙特卡洛（使用 --paths N）。No Monte Carlo run (use --paths N).</p>";return;}
  if(!pick.options.length){DATA.fans.forEach((f,i)=>{const o=document.createElement("option");
   o.value=i;o.textContent=f.scenario;pick.appendChild(o);});pick.onchange=fan;}
  svg.innerHTML="";
@@ -331,7 +358,7 @@ function fan(){const svg=document.getElementById("fan"),pick=document.getElement
   stroke:"#1f77b4","stroke-width":2},svg);}
 const sel=document.getElementById("metric");
 for(const k in DATA.metrics){const o=document.createElement("option");o.value=k;
- o.textContent=DATA.metrics[k][0];sel.appendChild(o);}
+ o.textContent=(DATA.metrics_zh[k]||"")+" · "+DATA.metrics[k][0];sel.appendChild(o);}
 sel.onchange=draw;
 DATA.scenarios.forEach((s,i)=>{s.color=COLORS[i%COLORS.length];
  const l=document.createElement("label");l.innerHTML='<input type="checkbox" checked id="cb_'+
@@ -344,7 +371,7 @@ function table(t){let h="<table><tr>"+t.columns.map(c=>"<th>"+c+"</th>").join(""
  return h+"</table>";}
 document.getElementById("summary").innerHTML=table(DATA.summary);
 function tornado(){const t=DATA.sensitivity;if(!t){document.getElementById("sensitivity")
- .innerHTML="<p>Not run (use --sensitivity).</p>";return;}
+ .innerHTML="<p>未运行（使用 --sensitivity）。Not run (use --sensitivity).</p>";return;}
  document.getElementById("sensitivity").innerHTML=table(t);
  const ci=t.columns.indexOf("actuarial_balance"),fi=t.columns.indexOf("factor"),
   ki=t.columns.indexOf("case"),base=t.rows.find(r=>r[ki]==="base")[ci];
@@ -393,6 +420,7 @@ def write_html(
     data: dict[str, object] = {
         "years": projections[0].table["year"].to_list(),
         "metrics": {k: list(v) for k, v in CHART_METRICS.items()},
+        "metrics_zh": METRICS_ZH,
         "scenarios": [
             {
                 "name": r.scenario,
