@@ -7,6 +7,11 @@ returns a dict of arrays (money as integer fen). The catalogue gives it three fa
   returns exact :class:`~decimal.Decimal` money and, on request, the explanation;
 - the CLI ``safetynet calc`` and the HTTP API ``/api/v1/calc/{name}`` call :func:`calc`;
 - batch jobs call the kernel directly on whole columns (see :func:`get`).
+
+Every result of :func:`calc` ends with ``provisional`` (whether a value the law has not yet
+confirmed was used: carried forward until approved, or a stand-in; see
+:mod:`~safetynet.policy.provisional`) and ``provisional_parameters`` (each such value with the
+reason).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from safetynet.policy.errors import InputError, UnknownCalculation
 from safetynet.policy.money import UNKNOWN_FEN, fen_to_decimal, parse_yuan
 from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import format_month, parse_month
+from safetynet.policy.provisional import capture
 from safetynet.policy.regions import parse_region
 from safetynet.policy.trace import NO_TRACE, Recorder
 
@@ -102,21 +108,34 @@ class CalcResult:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
-    def as_json(self) -> dict[str, Any]:
-        """JSON-ready: money as numbers with two decimals."""
-        out: dict[str, Any] = {"calculation": self.name, "result": _jsonable(self.values)}
+    @property
+    def provisional(self) -> bool:
+        """Whether a provisional value (carried forward, a stand-in) was used."""
+        return bool(self.values.get("provisional", False))
+
+    @property
+    def provisional_parameters(self) -> list[dict[str, Any]]:
+        return list(self.values.get("provisional_parameters", []))
+
+    def as_json(self, money_as_text: bool = False) -> dict[str, Any]:
+        """JSON-ready: money as numbers with two decimals, or with ``money_as_text`` as
+        strings with two decimals (the HTTP API's convention)."""
+        out: dict[str, Any] = {
+            "calculation": self.name,
+            "result": _jsonable(self.values, money_as_text),
+        }
         if self.trace is not None:
-            out["explanation"] = _jsonable(self.trace)
+            out["explanation"] = _jsonable(self.trace, money_as_text)
         return out
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, money_as_text: bool = False) -> Any:
     if isinstance(value, Decimal):
-        return float(value)
+        return f"{value:.2f}" if money_as_text else float(value)
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: _jsonable(v, money_as_text) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, money_as_text) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -314,12 +333,16 @@ def calc(
     arrays = parse_inputs(calculation, inputs or {})
     params = parameters if parameters is not None else default_parameters()
     recorder = Recorder() if explain else None
-    outputs = calculation.kernel(params, **arrays, trace=recorder or NO_TRACE)
+    with capture() as log:
+        outputs = calculation.kernel(params, **arrays, trace=recorder or NO_TRACE)
     values = {
         spec.name: _present(spec, np.asarray(outputs[spec.name]))
         for spec in calculation.outputs
         if spec.name in outputs
     }
+    uses = log.uses()
+    values["provisional"] = bool(uses)
+    values["provisional_parameters"] = [use.as_dict() for use in uses]
     return CalcResult(
         name=name,
         values=values,

@@ -170,7 +170,7 @@ class Series:
     numbers: FloatArray  # NaN where the value is a table or unknown
     entries: tuple[ValueEntry, ...]
     last_known: npt.NDArray[np.int64]  # per entry: the last entry at or before it with a value
-    grade_c: npt.NDArray[np.bool_]
+    grade_c: npt.NDArray[np.bool_]  # per entry: graded C and not null
 
     @classmethod
     def of(cls, region: int, entries: list[ValueEntry]) -> Series:
@@ -186,7 +186,9 @@ class Series:
             ),
             entries=ordered,
             last_known=np.maximum.accumulate(index) if len(index) else index,
-            grade_c=np.array([e.confidence == "C" for e in ordered], dtype=bool),
+            grade_c=np.array(
+                [e.confidence == "C" and e.value is not None for e in ordered], dtype=bool
+            ),
         )
 
 
@@ -372,16 +374,30 @@ class Parameter:
         which_used = np.where(used >= 0, which, -1)
         return _Resolved(shape, flat_days, flat_codes, which_used, used, asked, series_list)
 
-    def _provisional(self, r: _Resolved) -> ProvisionalRecord | None:
+    def origin(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Where each row's value comes from: the region of the series (-1: none) and a number
+        identifying the source document cited (-1: none), flat."""
+        r = self._resolve(dates, regions)
+        region_of = np.array([s.region for s in r.series] + [-1], dtype=np.int64)
+        sources = [np.array([_source_number(e.source) for e in s.entries]) for s in r.series]
+        return region_of[r.which], _gather(sources, r.which, r.pos, np.int64(-1))
+
+    def _provisional(
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None
+    ) -> ProvisionalRecord | None:
         """The record of the rows of ``r`` that use a provisional value, for the open log
         (None when no log is open or no row is provisional). Vectorised; the distinct reasons
         are few (one per entry used and kind), found without sorting the rows."""
         if active_log() is None or not r.series:
             return None
+        codes = r.codes if asked is None else np.broadcast_to(asked, r.codes.shape)
         n = r.codes.size
         region_of = np.array([s.region for s in r.series] + [-1], dtype=np.int64)
         source = region_of[r.which]  # which == -1 picks the trailing -1
-        valid = r.which >= 0
+        known = _gather([s.last_known for s in r.series], r.which, r.pos, np.int64(-1)) == r.pos
+        valid = (r.which >= 0) & known
         kinds = np.where(valid & (r.pos != r.asked), _NULL_BRIDGED, 0)
         due_year = np.zeros(n, dtype=np.int64)
         if isinstance(self.carry_forward, str):
@@ -392,11 +408,11 @@ class Parameter:
             due_year = np.where(stale, start.astype("datetime64[Y]").astype(np.int64), 0)
         grade_c = _gather([s.grade_c for s in r.series], r.which, r.pos, np.False_)
         kinds = kinds | np.where(
-            valid & (source == NATIONAL) & (r.codes != NATIONAL) & grade_c, _STAND_IN, 0
+            valid & (source == NATIONAL) & (codes != NATIONAL) & grade_c, _STAND_IN, 0
         )
-        planned = separately_planned_city(r.codes) != 0
+        planned = separately_planned_city(codes) != 0
         kinds = kinds | np.where(
-            valid & planned & (source != NATIONAL) & (source == province_of(r.codes)),
+            valid & planned & (source != NATIONAL) & (source == province_of(codes)),
             _PLANNED,
             0,
         )
@@ -461,8 +477,10 @@ class Parameter:
             reason="; ".join(reasons),
         )
 
-    def _report(self, r: _Resolved) -> ProvisionalRecord | None:
-        record = self._provisional(r)
+    def _report(
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None
+    ) -> ProvisionalRecord | None:
+        record = self._provisional(r, asked)
         log = active_log()
         if record is not None and log is not None:
             log.add(record)
@@ -488,15 +506,19 @@ class Parameter:
         *,
         trace: Trace = NO_TRACE,
         strict: bool = True,
+        on_behalf_of: npt.ArrayLike | None = None,
     ) -> FloatArray:
-        """Values in force at each (date, region); NaN where none when ``strict`` is False."""
+        """Values in force at each (date, region); NaN where none when ``strict`` is False.
+        ``on_behalf_of``: the rows' own regions when the lookup is made at a wider region for
+        them (a national value then counts as a stand-in for them)."""
         r = self._resolve(dates, regions)
         out = _gather([s.numbers for s in r.series], r.which, r.pos, np.float64(np.nan))
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
             self.entry(_day(r.days, bad), int(r.codes[bad]))  # raises with the reason
             raise ParameterLookupError(self.name, "is a table; use table()")
-        record = self._report(r)
+        asked = None if on_behalf_of is None else np.asarray(on_behalf_of, np.int64).reshape(-1)
+        record = self._report(r, asked)
         if trace.enabled and out.size and not np.isnan(out[0]):
             self._explain(trace, r, record)
         return np.asarray(out, dtype=np.float64).reshape(r.shape)
@@ -597,6 +619,14 @@ def _period_start(days: npt.NDArray[np.datetime64], month_day: str) -> npt.NDArr
     return np.where(start <= days, start, earlier)
 
 
+_SOURCE_NUMBERS: dict[str, int] = {}
+
+
+def _source_number(source: str) -> int:
+    """A small integer per source key, to compare sources of many rows at once."""
+    return _SOURCE_NUMBERS.setdefault(source, len(_SOURCE_NUMBERS))
+
+
 _DIRECT_KEYS = 1 << 22
 
 
@@ -685,8 +715,11 @@ class ParameterSet:
         *,
         trace: Trace = NO_TRACE,
         strict: bool = True,
+        on_behalf_of: npt.ArrayLike | None = None,
     ) -> FloatArray:
-        return self[name].at(dates, regions, trace=trace, strict=strict)
+        return self[name].at(
+            dates, regions, trace=trace, strict=strict, on_behalf_of=on_behalf_of
+        )
 
     def table(
         self,

@@ -24,6 +24,7 @@ from safetynet.policy.errors import InputError
 from safetynet.policy.money import round_half_up, to_fen
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import month_start
+from safetynet.policy.provisional import relevant_to
 from safetynet.policy.regions import province_of
 from safetynet.policy.rules.annuity import divisor
 from safetynet.policy.trace import NO_TRACE, Trace
@@ -142,11 +143,12 @@ def employee_pension(
     account = to_fen(_round_places(column(account_balance) / months_divisor, places))
     trace.step("account pension", "personal-account balance / divisor", account, "fen")
 
-    rate = p.at("pension.employee.transitional_rate", retire_day, regions, trace=trace)
-    provinces = province_of(regions)
-    transitional_yuan = np.zeros(shape)
     deemed = column(deemed_months) / 12.0
     pre_years = column(pre1998_months) / 12.0
+    with relevant_to((deemed > 0) | (pre_years > 0)):  # only those with service before 1998
+        rate = p.at("pension.employee.transitional_rate", retire_day, regions, trace=trace)
+    provinces = province_of(regions)
+    transitional_yuan = np.zeros(shape)
     pre_index = column(pre1998_index, 1.0)
     for province in np.unique(provinces):
         rule, _ = TRANSITIONAL_RULES.get(int(province), DEFAULT_TRANSITIONAL)
