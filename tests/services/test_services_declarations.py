@@ -190,14 +190,41 @@ def test_name_mismatch_and_future_month(uow: UnitOfWork, records: Any, who: Any)
     assert caught.value.problems[0].field == "month"
 
 
-def test_unknown_parameters_refuse_the_month(uow: UnitOfWork, records: Any, who: Any) -> None:
+def test_a_month_before_any_recorded_value_is_refused(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
     employer = records.employer(region=110105)
-    [person] = records.employees(employer, 1, start_month="2025-01")
+    [person] = records.employees(employer, 1, start_month="2018-01")
     with pytest.raises(InvalidInput) as caught:
-        _submit(uow, who, employer, _rows([person], ["8000"]), month="2026-03")
+        _submit(uow, who, employer, _rows([person], ["8000"]), month="2018-03")
     problem = caught.value.problems[0]
-    assert problem.field == "month" and "unemployment" in problem.problem
+    assert problem.field == "month" and "base_floor: no value before 2019-05-01" in problem.problem
     assert _counts(uow) == (0, 0, 0, 0)
+
+
+def test_2026_months_post_on_provisional_values_and_say_so(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
+    employer = records.employer(region=110105)
+    people = records.employees(employer, 2, start_month="2025-01")
+    outcome = _submit(uow, who, employer, _rows(people, ["5000", "9000"]), month="2026-08")
+    assert outcome.posted and outcome.provisional and outcome.provisional_rows == 2
+    reasons = {p["parameter"]: p["reason"] for p in outcome.provisional_parameters}
+    assert reasons["contribution.base_floor"].startswith(
+        "carried forward from 2025-07-01 until the value from 2026-07-01 is approved"
+    )
+    assert "contribution.unemployment_employee_rate" in reasons
+    with uow:
+        bases = sorted(uow.session.scalars(select(ContributionRecord.base_fen)))
+        unemployment = set(uow.session.scalars(select(ContributionRecord.unemployment_employee_fen)))
+        audit = uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "declaration.post")
+        )
+        assert audit is not None
+        after = audit.after
+    assert bases == [716200, 900000]  # 5,000 lifted to Beijing's 2025 floor, carried forward
+    assert 0 not in unemployment
+    assert after["provisional"] is True and after["provisional_rows"] == 2
 
 
 def test_a_crash_midway_leaves_the_database_as_it_was(

@@ -22,7 +22,7 @@ actually used, e.g. a flexible worker's rate on employee rows is dropped).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -112,6 +112,13 @@ class ProvisionalLog:
                 use = record.uses[int(index)]
                 seen.setdefault((use.parameter, use.region, use.effective_from, use.reason), use)
         return list(seen.values())
+
+    def only(self, keep: Callable[[str], bool]) -> ProvisionalLog:
+        """The records of the parameters for which ``keep(name)`` holds (e.g. the branches a
+        person is insured in)."""
+        return ProvisionalLog(
+            [r for r in self.records if r.uses and keep(r.uses[0].parameter)], self.parent
+        )
 
     def forward(self, mask: npt.ArrayLike | None = None) -> None:
         """Pass the rows in ``mask`` (all when None) on to the enclosing log, if any."""

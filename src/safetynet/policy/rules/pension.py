@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from safetynet.policy.catalogue import Field, register
+from safetynet.policy.catalogue import MAX_CAREER_MONTHS, Field, register
 from safetynet.policy.errors import InputError
 from safetynet.policy.money import round_half_up, to_fen
 from safetynet.policy.parameters import ParameterSet
@@ -236,7 +236,12 @@ def adjust_pension(
         Field("region", "region", "6-digit code of the place where the pension is claimed"),
         Field("birth_month", "month", "month of birth"),
         Field("retirement_month", "month", "month of retirement"),
-        Field("contribution_months", "int", "total contribution months, deemed months included"),
+        Field(
+            "contribution_months",
+            "int",
+            "total contribution months, deemed months included",
+            maximum=MAX_CAREER_MONTHS,
+        ),
         Field("avg_contribution_index", "number", "average contribution index (0.6 to 3.0)"),
         Field("account_balance", "money", "personal-account balance at retirement (yuan)"),
         Field(
@@ -246,6 +251,7 @@ def adjust_pension(
             "continuous service before 1992-10)",
             required=False,
             default=0,
+            maximum=MAX_CAREER_MONTHS,
         ),
         Field(
             "pre1998_months",
