@@ -306,6 +306,8 @@ def employee_pension_calc(
     trace: Trace = NO_TRACE,
 ) -> dict[str, np.ndarray]:
     age = retirement_month - birth_month
+    if (age <= 0).any():
+        raise InputError("retirement_month", "must be after birth_month")
     if ((age < 40 * 12) | (age > 70 * 12)).any():
         raise InputError("retirement_month", "age at retirement must be between 40 and 70")
     if (contribution_months < 0).any() or (contribution_months > age).any():
