@@ -216,7 +216,9 @@ def test_2026_months_post_on_provisional_values_and_say_so(
     assert "contribution.unemployment_employee_rate" in reasons
     with uow:
         bases = sorted(uow.session.scalars(select(ContributionRecord.base_fen)))
-        unemployment = set(uow.session.scalars(select(ContributionRecord.unemployment_employee_fen)))
+        unemployment = set(
+            uow.session.scalars(select(ContributionRecord.unemployment_employee_fen))
+        )
         audit = uow.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "declaration.post")
         )

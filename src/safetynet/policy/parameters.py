@@ -258,9 +258,7 @@ class Parameter:
         which, asked, series_list = self._positions(day, np.array([int(region)], np.int64))
         if which[0] < 0:
             first = min(s.entries[0].effective for s in chain)
-            raise ParameterLookupError(
-                self.name, f"no value before {first} (asked for {day[0]})"
-            )
+            raise ParameterLookupError(self.name, f"no value before {first} (asked for {day[0]})")
         series = series_list[int(which[0])]
         in_force = int(asked[0])
         used = int(series.last_known[in_force]) if self.carry_forward else in_force
@@ -447,8 +445,7 @@ class Parameter:
             unknown = series.entries[asked - 1]
             reasons.append(
                 f"carried forward from {used.effective} until the value from "
-                f"{unknown.effective} is approved"
-                + (f" ({unknown.note})" if unknown.note else "")
+                f"{unknown.effective} is approved" + (f" ({unknown.note})" if unknown.note else "")
             )
         elif kinds & _NOT_RENEWED:
             reasons.append(
@@ -457,9 +454,7 @@ class Parameter:
             )
         if kinds & _STAND_IN:
             labels.append(STAND_IN)
-            reasons.append(
-                "national stand-in, grade C" + (f": {used.note}" if used.note else "")
-            )
+            reasons.append("national stand-in, grade C" + (f": {used.note}" if used.note else ""))
         if kinds & _PLANNED:
             labels.append(SEPARATELY_PLANNED)
             province = known_regions().get(series.region)
@@ -580,7 +575,7 @@ class Parameter:
         self, when: dt.date | np.datetime64, region: int, *, trace: Trace = NO_TRACE
     ) -> TableValue:
         """A table-valued parameter (e.g. the divisor by age) in force at one date and region."""
-        entry, series = self.entry(when, region)
+        entry, _ = self.entry(when, region)
         if not isinstance(entry.value, dict):
             raise ParameterLookupError(self.name, "is not a table")
         r = self._resolve(np.asarray(when, dtype="datetime64[D]"), np.array([int(region)]))
@@ -615,7 +610,9 @@ def _period_start(days: npt.NDArray[np.datetime64], month_day: str) -> npt.NDArr
     month, day = int(month_day[:2]), int(month_day[3:])
     years = days.astype("datetime64[Y]")
     start = (years.astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
-    earlier = ((years - 1).astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
+    earlier = ((years - 1).astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (
+        day - 1
+    )
     return np.where(start <= days, start, earlier)
 
 
@@ -717,9 +714,7 @@ class ParameterSet:
         strict: bool = True,
         on_behalf_of: npt.ArrayLike | None = None,
     ) -> FloatArray:
-        return self[name].at(
-            dates, regions, trace=trace, strict=strict, on_behalf_of=on_behalf_of
-        )
+        return self[name].at(dates, regions, trace=trace, strict=strict, on_behalf_of=on_behalf_of)
 
     def table(
         self,

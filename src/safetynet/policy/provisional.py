@@ -73,7 +73,9 @@ class ProvisionalRecord:
         if keep.size == 1:
             return self if bool(keep[0]) else ProvisionalRecord(np.full_like(rows, -1), self.uses)
         if rows.size == 1:  # one value used by several rows: kept when any of them used it
-            return self if bool(keep.any()) else ProvisionalRecord(np.full_like(rows, -1), self.uses)
+            return (
+                self if bool(keep.any()) else ProvisionalRecord(np.full_like(rows, -1), self.uses)
+            )
         raise ValueError(f"mask of {keep.size} rows for a lookup of {rows.size} rows")
 
 

@@ -88,7 +88,7 @@ def compute(
     try:
         with capture() as log:
             out = contributions(
-            default_parameters(),
+                default_parameters(),
                 monthly_wage=wage_fen.astype(np.float64) / 100.0,
                 region=np.full(n, region_code, dtype=np.int64),
                 month=np.full(n, parse_month(month), dtype=np.int64),

@@ -263,10 +263,6 @@ def submit(
             risk_class=employer.risk_class,
         )
         amounts = computed.columns
-        flags = {
-            "provisional_rows": computed.provisional_rows,
-            "provisional_parameters": computed.provisional_parameters,
-        }
         employer_total = int(sum(int(amounts[c].sum()) for c in amounts if "employer" in c))
         employee_total = int(sum(int(amounts[c].sum()) for c in amounts if "employee" in c))
         if dry_run:
@@ -276,7 +272,8 @@ def submit(
                 rows=joined.height,
                 employer_total_fen=employer_total,
                 employee_total_fen=employee_total,
-                **flags,
+                provisional_rows=computed.provisional_rows,
+                provisional_parameters=computed.provisional_parameters,
             )
         declaration = Declaration(
             employer_id=employer.id,
@@ -361,7 +358,8 @@ def submit(
             reversed_rows=reversed_rows,
             employer_total_fen=employer_total,
             employee_total_fen=employee_total,
-            **flags,
+            provisional_rows=computed.provisional_rows,
+            provisional_parameters=computed.provisional_parameters,
         )
 
 
