@@ -383,12 +383,12 @@ class Parameter:
         return region_of[r.which], _gather(sources, r.which, r.pos, np.int64(-1))
 
     def _provisional(
-        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None, explain: bool = False
     ) -> ProvisionalRecord | None:
         """The record of the rows of ``r`` that use a provisional value, for the open log
         (None when no log is open or no row is provisional). Vectorised; the distinct reasons
         are few (one per entry used and kind), found without sorting the rows."""
-        if active_log() is None or not r.series:
+        if (active_log() is None and not explain) or not r.series:
             return None
         codes = r.codes if asked is None else np.broadcast_to(asked, r.codes.shape)
         n = r.codes.size
@@ -473,9 +473,10 @@ class Parameter:
         )
 
     def _report(
-        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None, explain: bool = False
     ) -> ProvisionalRecord | None:
-        record = self._provisional(r, asked)
+        """Record the provisional rows in the open log; computed also for an explanation."""
+        record = self._provisional(r, asked, explain)
         log = active_log()
         if record is not None and log is not None:
             log.add(record)
@@ -513,7 +514,7 @@ class Parameter:
             self.entry(_day(r.days, bad), int(r.codes[bad]))  # raises with the reason
             raise ParameterLookupError(self.name, "is a table; use table()")
         asked = None if on_behalf_of is None else np.asarray(on_behalf_of, np.int64).reshape(-1)
-        record = self._report(r, asked)
+        record = self._report(r, asked, trace.enabled)
         if trace.enabled and out.size and not np.isnan(out[0]):
             self._explain(trace, r, record)
         return np.asarray(out, dtype=np.float64).reshape(r.shape)
@@ -557,7 +558,7 @@ class Parameter:
             raise ParameterLookupError(
                 self.name, f"no entry for {flat_keys[bad]!r} in the table in force"
             )
-        record = self._report(r)
+        record = self._report(r, explain=trace.enabled)
         if trace.enabled and out.size and not np.isnan(out[0]):
             self._explain(trace, r, record, value={str(flat_keys[0]): float(out[0])})
         return out.reshape(r.shape)
@@ -579,7 +580,7 @@ class Parameter:
         if not isinstance(entry.value, dict):
             raise ParameterLookupError(self.name, "is not a table")
         r = self._resolve(np.asarray(when, dtype="datetime64[D]"), np.array([int(region)]))
-        record = self._report(r)
+        record = self._report(r, explain=trace.enabled)
         if trace.enabled:
             self._explain(trace, r, record)
         return entry.value
@@ -688,6 +689,47 @@ class ParameterSet:
     def __init__(self, parameters: dict[str, Parameter], references: dict[str, Reference]) -> None:
         self.parameters = parameters
         self.references = references
+
+    @classmethod
+    def from_definitions(
+        cls,
+        definitions: Mapping[str, ParameterDefinition],
+        references: Mapping[str, Reference],
+        files: Mapping[str, str] | None = None,
+    ) -> ParameterSet:
+        """A set built from ``{full name: definition}`` (checked like the files: known
+        regions, sources, one value per date); ``files`` names where each came from."""
+        refs = dict(references)
+        parameters: dict[str, Parameter] = {}
+        for name, definition in definitions.items():
+            label = (files or {}).get(name, "<definitions>")
+            _check_definition(definition, refs, label, name)
+            parameters[name] = Parameter(name, definition, refs, label)
+        return cls(parameters, refs)
+
+    def with_values(self, additions: Mapping[str, Mapping[str, Any]]) -> ParameterSet:
+        """A copy with dated values added: ``{name: {region: [entries in the file format]}}``.
+        Every other value is kept; an added entry replaces only the entry of the same
+        parameter, region and effective date (e.g. a null "not yet recorded" becoming the
+        approved value). Raises :class:`ParameterFileError` for a bad entry or region."""
+        parameters = dict(self.parameters)
+        for name, by_region in additions.items():
+            base = self[name]
+            definition = base.definition()
+            values = {key: list(entries) for key, entries in definition.values.items()}
+            for key, entries in by_region.items():
+                try:
+                    added = [ValueEntry.model_validate(e) for e in entries]
+                except ValidationError as exc:
+                    where, msg = _first_error(exc)
+                    raise ParameterFileError("<added values>", f"{name}.{key}.{where}", msg) from None
+                dates = {e.effective for e in added}
+                kept = [e for e in values.get(str(key), []) if e.effective not in dates]
+                values[str(key)] = sorted(kept + added, key=lambda e: e.effective)
+            merged = definition.model_copy(update={"values": values})
+            _check_definition(merged, self.references, base.file, name)
+            parameters[name] = Parameter(name, merged, self.references, base.file)
+        return ParameterSet(parameters, self.references)
 
     def __getitem__(self, name: str) -> Parameter:
         try:
