@@ -13,9 +13,11 @@ import safetynet
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.policy.money import decimal_to_fen
 from safetynet.services import declarations
+from safetynet.services.demo import seed_demo
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
 from safetynet.store.contributions import AccountEntry, ContributionRecord, Declaration
+from safetynet.store.registry import Employer, EmploymentSpell, Person
 
 
 def _rows(people: list[Any], wages: list[str]) -> list[dict[str, str]]:
@@ -362,3 +364,34 @@ def test_dry_run_totals_without_writing(uow: UnitOfWork, records: Any, who: Any)
     )
     assert not outcome.posted and outcome.employer_total_fen > 0
     assert _counts(uow) == (0, 0, 0, 0)
+
+
+def test_on_the_demo_database_a_beijing_declaration_for_2026_08_says_it_is_provisional(
+    uow: UnitOfWork, who: Any
+) -> None:
+    seed_demo(uow)
+    with uow:
+        employer = uow.session.scalar(select(Employer).where(Employer.region_code == 110105))
+        assert employer is not None
+        numbers = list(
+            uow.session.scalars(
+                select(Person.id_number)
+                .join(EmploymentSpell, EmploymentSpell.person_id == Person.id)
+                .where(EmploymentSpell.employer_id == employer.id)
+                .where(EmploymentSpell.end_month.is_(None))
+            )
+        )
+    rows = [{"id_number": n, "monthly_wage": "9000"} for n in numbers]
+    outcome = declarations.submit(
+        uow,
+        who.admin,
+        employer_id=employer.id,
+        month="2026-08",
+        version=1,
+        frame=declarations.rows_frame(rows),
+        dry_run=True,
+    )
+    assert outcome.rows == len(numbers) > 0
+    assert outcome.provisional and outcome.provisional_rows == outcome.rows
+    names = {p["parameter"] for p in outcome.provisional_parameters}
+    assert {"contribution.base_floor", "contribution.base_ceiling"} <= names
