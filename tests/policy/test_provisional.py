@@ -117,13 +117,11 @@ def test_nothing_is_recorded_without_a_log_and_values_are_the_same(tmp_path: Pat
 
 def test_only_rows_that_use_a_value_count(tmp_path: Path) -> None:
     params = _params(tmp_path)
-    with capture() as outer:
-        with relevant_to(np.array([False, True])):
-            params.at("law.floor", _days("2022-08-01", "2022-08-01"), [110105, 110105])
+    with capture() as outer, relevant_to(np.array([False, True])):
+        params.at("law.floor", _days("2022-08-01", "2022-08-01"), [110105, 110105])
     np.testing.assert_array_equal(outer.rows(2), [False, True])
-    with capture() as none_used:
-        with relevant_to(np.array([False, False])):
-            params.at("law.floor", _days("2022-08-01", "2022-08-01"), [110105, 110105])
+    with capture() as none_used, relevant_to(np.array([False, False])):
+        params.at("law.floor", _days("2022-08-01", "2022-08-01"), [110105, 110105])
     assert not none_used.any()
 
 
@@ -161,11 +159,11 @@ def test_added_values_replace_only_their_date_and_end_the_provisional_period() -
     provisional_after = {u["parameter"] for u in after.provisional_parameters}
     assert "contribution.base_floor" not in provisional_after
     assert "contribution.base_ceiling" in provisional_after  # still carried forward
-    earlier = safetynet.calc(
-        "contribution", {**inputs, "month": "2025-08", "worker_type": "flexible"}, parameters=approved
-    )
+    last_year = {**inputs, "month": "2025-08", "worker_type": "flexible"}
+    earlier = safetynet.calc("contribution", last_year, parameters=approved)
     assert str(earlier["base"]) == "7162.00"
-    rebuilt = params.from_definitions({n: params[n].definition() for n in params}, params.references)
+    definitions = {n: params[n].definition() for n in params}
+    rebuilt = params.from_definitions(definitions, params.references)
     assert len(rebuilt) == len(params)
     with pytest.raises(ParameterFileError, match="unknown GB/T 2260 region"):
         params.with_values({"contribution.base_floor": {"999999": []}})
@@ -200,10 +198,8 @@ def test_batch_flags_equal_one_case_at_a_time(
         worker_type=np.array([r[2] for r in rows], dtype=object),
     )
     for i, (region, month, worker, wage) in enumerate(rows):
-        one = safetynet.calc(
-            "contribution",
-            {"monthly_wage": wage, "region": f"{region:06d}", "month": month, "worker_type": worker},
-        )
+        case = {"monthly_wage": wage, "region": f"{region:06d}", "month": month}
+        one = safetynet.calc("contribution", {**case, "worker_type": worker})
         assert bool(batch["provisional"][i]) == one.provisional, (region, month, worker)
         assert batch["base"][i] == int(one["base"] * 100)
 

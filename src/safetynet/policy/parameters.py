@@ -722,7 +722,8 @@ class ParameterSet:
                     added = [ValueEntry.model_validate(e) for e in entries]
                 except ValidationError as exc:
                     where, msg = _first_error(exc)
-                    raise ParameterFileError("<added values>", f"{name}.{key}.{where}", msg) from None
+                    where = f"{name}.{key}.{where}"
+                    raise ParameterFileError("<added values>", where, msg) from None
                 dates = {e.effective for e in added}
                 kept = [e for e in values.get(str(key), []) if e.effective not in dates]
                 values[str(key)] = sorted(kept + added, key=lambda e: e.effective)
