@@ -1,5 +1,11 @@
 """The rules catalogue over HTTP: ``GET /api/v1/calc`` lists, ``POST /api/v1/calc/{name}``
-evaluates one case (public: the law is open)."""
+evaluates one case (public: the law is open).
+
+Money comes back as strings with two decimals, like every amount of the API. Every input is
+bounded (numbers by the ranges ``GET /api/v1/calc/{name}`` lists, text by
+``catalogue.MAX_TEXT`` characters, lists by ``catalogue.MAX_LIST`` entries); anything outside
+is a 422 problem naming the field. Results say ``provisional`` and list
+``provisional_parameters`` with the reasons."""
 
 from __future__ import annotations
 
@@ -26,5 +32,5 @@ def describe(name: str) -> dict[str, Any]:
 def evaluate(
     name: str, inputs: dict[str, Any] = Body(default_factory=dict), explain: bool = False
 ) -> dict[str, Any]:
-    """Evaluate a calculation; money in the result is in yuan."""
-    return calc(name, inputs, explain=explain).as_json()
+    """Evaluate a calculation; money in the result is in yuan, as strings with two decimals."""
+    return calc(name, inputs, explain=explain).as_json(money_as_text=True)

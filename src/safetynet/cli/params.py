@@ -66,6 +66,7 @@ def show_parameter(name: Annotated[str, typer.Argument(help="dotted parameter na
                 "description": parameter.description,
                 "unit": parameter.unit,
                 "file": parameter.file,
+                "carry_forward": parameter.carry_forward,
                 "values": _values(parameter),
             },
             ensure_ascii=False,

@@ -18,13 +18,40 @@ A definition::
             confidence: A            # A official, B corroborated, C uncertain
             note: optional remark
 
+A definition may also say how the law is kept current (REFERENCE §1.1, note on the new year's
+figures)::
+
+    base_floor:
+      ...
+      carry_forward: "07-01"   # a new value is due every year from 1 July; until it is recorded
+                               # (or while it is null) the previous value applies provisionally
+    unemployment_employer_rate:
+      ...
+      carry_forward: true      # a null value is bridged by the previous one, provisionally
+
+Without ``carry_forward`` a null value makes the lookup fail (or give NaN when not strict).
+
 Lookups are vectorised over arrays of dates and region codes: the work per call is a loop over
-the distinct regions (a few thousand at most), never over persons.
+the distinct fallback chains (a handful), never over persons. Every lookup reports the rows that
+used a provisional value (carried forward, a national grade-C stand-in, or a province's value in
+a separately planned city) to the open :mod:`~safetynet.policy.provisional` log, if any.
+
+Building a parameter set from definitions, e.g. the packaged tree plus values recorded
+elsewhere (a database overlay):
+
+- :func:`load_parameters` / :func:`default_parameters`: the packaged tree;
+- :meth:`ParameterSet.from_definitions` builds a set from ``{name: ParameterDefinition}``;
+- :meth:`Parameter.definition` gives a parameter's definition back (for export or editing);
+- :meth:`ParameterSet.with_values` adds dated values (``{name: {region: [entries]}}`` in the
+  file format) to a copy, keeping every other value: an added entry replaces only an entry of
+  the same parameter, region and effective date;
+- :meth:`ParameterSet.with_overrides` replaces a region's values from a date on (scenarios).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,7 +65,22 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from safetynet.policy.errors import ParameterFileError, ParameterLookupError
-from safetynet.policy.regions import NATIONAL, is_known_region, parent_chain
+from safetynet.policy.provisional import (
+    CARRIED_FORWARD,
+    SEPARATELY_PLANNED,
+    STAND_IN,
+    ProvisionalRecord,
+    ProvisionalUse,
+    active_log,
+)
+from safetynet.policy.regions import (
+    NATIONAL,
+    is_known_region,
+    known_regions,
+    parent_chain,
+    province_of,
+    separately_planned_city,
+)
 from safetynet.policy.trace import NO_TRACE, ParameterUse, Trace
 
 FloatArray = npt.NDArray[np.float64]
@@ -94,11 +136,22 @@ class ValueEntry(BaseModel):
         return value
 
 
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
 class ParameterDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     description: str = Field(min_length=3)
     unit: Unit
+    carry_forward: bool | str = False
     values: dict[str, list[ValueEntry]]
+
+    @field_validator("carry_forward")
+    @classmethod
+    def _renewal_day(cls, value: bool | str) -> bool | str:
+        if isinstance(value, str) and not _MONTH_DAY.match(value):
+            raise ValueError(f"expected true, false or a day of the year as MM-DD, got {value!r}")
+        return value
 
     @field_validator("values", mode="before")
     @classmethod
@@ -116,6 +169,31 @@ class Series:
     dates: npt.NDArray[np.datetime64]
     numbers: FloatArray  # NaN where the value is a table or unknown
     entries: tuple[ValueEntry, ...]
+    last_known: npt.NDArray[np.int64]  # per entry: the last entry at or before it with a value
+    grade_c: npt.NDArray[np.bool_]  # per entry: graded C and not null
+
+    @classmethod
+    def of(cls, region: int, entries: list[ValueEntry]) -> Series:
+        ordered = tuple(sorted(entries, key=lambda e: e.effective))
+        known = np.array([e.value is not None for e in ordered], dtype=bool)
+        index = np.where(known, np.arange(len(ordered)), -1)
+        return cls(
+            region=region,
+            dates=np.array([e.effective for e in ordered], dtype="datetime64[D]"),
+            numbers=np.array(
+                [e.value if isinstance(e.value, float | int) else np.nan for e in ordered],
+                dtype=np.float64,
+            ),
+            entries=ordered,
+            last_known=np.maximum.accumulate(index) if len(index) else index,
+            grade_c=np.array(
+                [e.confidence == "C" and e.value is not None for e in ordered], dtype=bool
+            ),
+        )
+
+
+def _region_name(region: int) -> str:
+    return "national" if region == NATIONAL else f"{region:06d}"
 
 
 def _region_key(key: str) -> int:
@@ -142,21 +220,22 @@ class Parameter:
         self.name = name
         self.description = definition.description
         self.unit = definition.unit
+        self.carry_forward = definition.carry_forward
         self.file = file
         self.references = references
-        self.series: dict[int, Series] = {}
-        for key, entries in definition.values.items():
-            region = _region_key(key)
-            ordered = tuple(sorted(entries, key=lambda e: e.effective))
-            self.series[region] = Series(
-                region=region,
-                dates=np.array([e.effective for e in ordered], dtype="datetime64[D]"),
-                numbers=np.array(
-                    [e.value if isinstance(e.value, float | int) else np.nan for e in ordered],
-                    dtype=np.float64,
-                ),
-                entries=ordered,
-            )
+        self.series: dict[int, Series] = {
+            _region_key(key): Series.of(_region_key(key), entries)
+            for key, entries in definition.values.items()
+        }
+
+    def definition(self) -> ParameterDefinition:
+        """This parameter's definition in the file format (for export or for adding values)."""
+        return ParameterDefinition(
+            description=self.description,
+            unit=self.unit,
+            carry_forward=self.carry_forward,
+            values={_region_name(r): list(s.entries) for r, s in sorted(self.series.items())},
+        )
 
     @property
     def is_table(self) -> bool:
@@ -168,29 +247,38 @@ class Parameter:
 
     def entry(self, when: dt.date | np.datetime64, region: int) -> tuple[ValueEntry, Series]:
         """The entry in force at one date in one region: the region's own value, else (also
-        before the region's first value) its nearest ancestor's."""
-        day = np.asarray(when, dtype="datetime64[D]")
+        before the region's first value) its nearest ancestor's; a null value is bridged by
+        the previous one where the parameter carries values forward."""
+        day = np.asarray(when, dtype="datetime64[D]").reshape(1)
         chain = self.chain(region)
         if not chain:
             raise ParameterLookupError(
                 self.name, f"no value for region {int(region):06d} nor a national one"
             )
-        for series in chain:
-            pos = int(np.searchsorted(series.dates, day, side="right")) - 1
-            if pos < 0:
-                continue
-            entry = series.entries[pos]
-            if entry.value is None:
-                raise ParameterLookupError(
-                    self.name,
-                    f"value unknown from {entry.effective} (asked for {day}; "
-                    f"{entry.note or 'unset'})",
-                )
-            return entry, series
-        first = min(s.entries[0].effective for s in chain)
-        raise ParameterLookupError(self.name, f"no value before {first} (asked for {day})")
+        which, asked, series_list = self._positions(day, np.array([int(region)], np.int64))
+        if which[0] < 0:
+            first = min(s.entries[0].effective for s in chain)
+            raise ParameterLookupError(self.name, f"no value before {first} (asked for {day[0]})")
+        series = series_list[int(which[0])]
+        in_force = int(asked[0])
+        used = int(series.last_known[in_force]) if self.carry_forward else in_force
+        if used < 0 or series.entries[used].value is None:
+            entry = series.entries[in_force]
+            raise ParameterLookupError(
+                self.name,
+                f"value unknown from {entry.effective} (asked for {day[0]}; "
+                f"{entry.note or 'unset'})"
+                + ("; no earlier value to carry forward" if self.carry_forward else ""),
+            )
+        return series.entries[used], series
 
-    def use(self, entry: ValueEntry, series: Series, value: Any = None) -> ParameterUse:
+    def use(
+        self,
+        entry: ValueEntry,
+        series: Series,
+        value: Any = None,
+        provisional: str | None = None,
+    ) -> ParameterUse:
         """Describe one value for an explanation."""
         reference = self.references.get(entry.source)
         return ParameterUse(
@@ -198,13 +286,14 @@ class Parameter:
             value=entry.value if value is None else value,
             unit=self.unit,
             effective_from=entry.effective.isoformat(),
-            region="national" if series.region == NATIONAL else f"{series.region:06d}",
+            region=_region_name(series.region),
             source=entry.source,
             reference=reference.citation() if reference else entry.source,
             article=entry.article,
             url=reference.url if reference else None,
             confidence=entry.confidence,
             note=entry.note,
+            provisional=provisional,
         )
 
     def _chain_of_rows(
@@ -271,6 +360,141 @@ class Parameter:
                 rows = np.flatnonzero(~hit) if rows is None else rows[~hit]
         return which, pos, series_list
 
+    def _resolve(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike, other_shape: tuple[int, ...] = ()
+    ) -> _Resolved:
+        """Which entry each (date, region) row uses, carrying values forward where allowed."""
+        shape, flat_days, flat_codes = _flatten(dates, regions, other_shape)
+        which, asked, series_list = self._positions(flat_days, flat_codes)
+        used = asked
+        if self.carry_forward:
+            used = _gather([s.last_known for s in series_list], which, asked, np.int64(-1))
+        which_used = np.where(used >= 0, which, -1)
+        return _Resolved(shape, flat_days, flat_codes, which_used, used, asked, series_list)
+
+    def origin(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Where each row's value comes from: the region of the series (-1: none) and a number
+        identifying the source document cited (-1: none), flat."""
+        r = self._resolve(dates, regions)
+        region_of = np.array([s.region for s in r.series] + [-1], dtype=np.int64)
+        sources = [np.array([_source_number(e.source) for e in s.entries]) for s in r.series]
+        return region_of[r.which], _gather(sources, r.which, r.pos, np.int64(-1))
+
+    def _provisional(
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None, explain: bool = False
+    ) -> ProvisionalRecord | None:
+        """The record of the rows of ``r`` that use a provisional value, for the open log
+        (None when no log is open or no row is provisional). Vectorised; the distinct reasons
+        are few (one per entry used and kind), found without sorting the rows."""
+        if (active_log() is None and not explain) or not r.series:
+            return None
+        codes = r.codes if asked is None else np.broadcast_to(asked, r.codes.shape)
+        n = r.codes.size
+        region_of = np.array([s.region for s in r.series] + [-1], dtype=np.int64)
+        source = region_of[r.which]  # which == -1 picks the trailing -1
+        known = _gather([s.last_known for s in r.series], r.which, r.pos, np.int64(-1)) == r.pos
+        valid = (r.which >= 0) & known
+        kinds = np.where(valid & (r.pos != r.asked), _NULL_BRIDGED, 0)
+        due_year = np.zeros(n, dtype=np.int64)
+        if isinstance(self.carry_forward, str):
+            start = _period_start(r.days, self.carry_forward)
+            since = _gather([s.dates for s in r.series], r.which, r.pos, np.datetime64("NaT", "D"))
+            stale = valid & (since < start)
+            kinds = kinds | np.where(stale, _NOT_RENEWED, 0)
+            due_year = np.where(stale, start.astype("datetime64[Y]").astype(np.int64), 0)
+        grade_c = _gather([s.grade_c for s in r.series], r.which, r.pos, np.False_)
+        kinds = kinds | np.where(
+            valid & (source == NATIONAL) & (codes != NATIONAL) & grade_c, _STAND_IN, 0
+        )
+        planned = separately_planned_city(codes) != 0
+        kinds = kinds | np.where(
+            valid & planned & (source != NATIONAL) & (source == province_of(codes)),
+            _PLANNED,
+            0,
+        )
+        if not kinds.any():
+            return None
+        entries = max(len(s.entries) for s in r.series) + 1
+        years = due_year[kinds != 0]
+        low = int(years.min())
+        span = int(years.max()) - low + 1
+        key = (
+            ((np.maximum(r.which, 0) * entries + (r.pos + 1)) * entries + (r.asked + 1)) * 16
+            + kinds
+        ) * span + (due_year - low)
+        key = np.where(kinds != 0, key, -1)
+        distinct, use_of_row = _distinct(key, (len(r.series) * entries * entries * 16) * span)
+        uses = tuple(self._reason(int(k), entries, span, low, r) for k in distinct)
+        return ProvisionalRecord(use_of_row, uses)
+
+    def _reason(self, key: int, entries: int, span: int, low: int, r: _Resolved) -> ProvisionalUse:
+        """Decode a row key of :meth:`_provisional` into the value used and why."""
+        key, due = divmod(key, span)
+        key, kinds = divmod(key, 16)
+        key, asked = divmod(key, entries)
+        which, pos = divmod(key, entries)
+        series = r.series[which]
+        used = series.entries[pos - 1]
+        reasons: list[str] = []
+        labels: list[str] = []
+        if kinds & (_NULL_BRIDGED | _NOT_RENEWED):
+            labels.append(CARRIED_FORWARD)
+        if kinds & _NULL_BRIDGED:
+            unknown = series.entries[asked - 1]
+            reasons.append(
+                f"carried forward from {used.effective} until the value from "
+                f"{unknown.effective} is approved" + (f" ({unknown.note})" if unknown.note else "")
+            )
+        elif kinds & _NOT_RENEWED:
+            reasons.append(
+                f"carried forward from {used.effective} until the value from "
+                f"{low + due + 1970:04d}-{self.carry_forward} is approved (none recorded yet)"
+            )
+        if kinds & _STAND_IN:
+            labels.append(STAND_IN)
+            reasons.append("national stand-in, grade C" + (f": {used.note}" if used.note else ""))
+        if kinds & _PLANNED:
+            labels.append(SEPARATELY_PLANNED)
+            province = known_regions().get(series.region)
+            name = f"{province.name} " if province else ""
+            reasons.append(
+                f"the province's value ({name}{series.region:06d}) stands in: a separately "
+                "planned city (计划单列市) publishes its own"
+            )
+        return ProvisionalUse(
+            parameter=self.name,
+            region=_region_name(series.region),
+            effective_from=used.effective.isoformat(),
+            value=used.value,
+            kinds=tuple(labels),
+            reason="; ".join(reasons),
+        )
+
+    def _report(
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None, explain: bool = False
+    ) -> ProvisionalRecord | None:
+        """Record the provisional rows in the open log; computed also for an explanation."""
+        record = self._provisional(r, asked, explain)
+        log = active_log()
+        if record is not None and log is not None:
+            log.add(record)
+        return record
+
+    def _explain(
+        self, trace: Trace, r: _Resolved, record: ProvisionalRecord | None, value: Any = None
+    ) -> None:
+        """Note the first row's value (and why it is provisional, if it is) for the trace."""
+        if r.which[0] < 0:
+            return
+        series = r.series[int(r.which[0])]
+        reason = None
+        if record is not None and record.use_of_row[0] >= 0:
+            reason = record.uses[int(record.use_of_row[0])].reason
+        entry = series.entries[int(r.pos[0])]
+        trace.parameter(self.use(entry, series, value=value, provisional=reason))
+
     def at(
         self,
         dates: npt.ArrayLike,
@@ -278,19 +502,22 @@ class Parameter:
         *,
         trace: Trace = NO_TRACE,
         strict: bool = True,
+        on_behalf_of: npt.ArrayLike | None = None,
     ) -> FloatArray:
-        """Values in force at each (date, region); NaN where none when ``strict`` is False."""
-        shape, flat_days, flat_codes = _flatten(dates, regions)
-        which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = _gather([s.numbers for s in series_list], which, pos, np.float64(np.nan))
+        """Values in force at each (date, region); NaN where none when ``strict`` is False.
+        ``on_behalf_of``: the rows' own regions when the lookup is made at a wider region for
+        them (a national value then counts as a stand-in for them)."""
+        r = self._resolve(dates, regions)
+        out = _gather([s.numbers for s in r.series], r.which, r.pos, np.float64(np.nan))
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.entry(_day(flat_days, bad), int(flat_codes[bad]))  # raises with the reason
+            self.entry(_day(r.days, bad), int(r.codes[bad]))  # raises with the reason
             raise ParameterLookupError(self.name, "is a table; use table()")
+        asked = None if on_behalf_of is None else np.asarray(on_behalf_of, np.int64).reshape(-1)
+        record = self._report(r, asked, trace.enabled)
         if trace.enabled and out.size and not np.isnan(out[0]):
-            entry, series = self.entry(_day(flat_days, 0), int(flat_codes[0]))
-            trace.parameter(self.use(entry, series))
-        return np.asarray(out, dtype=np.float64).reshape(shape)
+            self._explain(trace, r, record)
+        return np.asarray(out, dtype=np.float64).reshape(r.shape)
 
     def table_at(
         self,
@@ -304,15 +531,14 @@ class Parameter:
         """Vectorised lookup in a table-valued parameter: the value for ``keys[i]`` in the
         table in force at (``dates[i]``, ``regions[i]``). NaN where absent unless strict."""
         key_array = np.asarray(keys)
-        shape, flat_days, flat_codes = _flatten(dates, regions, key_array.shape)
+        r = self._resolve(dates, regions, key_array.shape)
         numeric_keys = key_array.dtype.kind in "iu"
-        flat_keys = np.broadcast_to(key_array, shape).reshape(-1)
-        which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = np.full(len(flat_codes), np.nan, dtype=np.float64)
-        for i, series in enumerate(series_list):
-            in_series = which == i
-            for p in np.unique(pos[in_series]):
-                rows = np.flatnonzero(in_series & (pos == p))
+        flat_keys = np.broadcast_to(key_array, r.shape).reshape(-1)
+        out = np.full(len(r.codes), np.nan, dtype=np.float64)
+        for i, series in enumerate(r.series):
+            in_series = r.which == i
+            for p in np.unique(r.pos[in_series]):
+                rows = np.flatnonzero(in_series & (r.pos == p))
                 table = series.entries[int(p)].value
                 if not isinstance(table, dict):
                     continue
@@ -328,34 +554,96 @@ class Parameter:
                     out[rows] = found
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.table(_day(flat_days, bad), int(flat_codes[bad]))  # raises if no table applies
+            self.table(_day(r.days, bad), int(r.codes[bad]))  # raises if no table applies
             raise ParameterLookupError(
                 self.name, f"no entry for {flat_keys[bad]!r} in the table in force"
             )
-        if trace.enabled and out.size:
-            entry, series = self.entry(_day(flat_days, 0), int(flat_codes[0]))
-            trace.parameter(self.use(entry, series, value={str(flat_keys[0]): float(out[0])}))
-        return out.reshape(shape)
+        record = self._report(r, explain=trace.enabled)
+        if trace.enabled and out.size and not np.isnan(out[0]):
+            self._explain(trace, r, record, value={str(flat_keys[0]): float(out[0])})
+        return out.reshape(r.shape)
 
     def effective_at(
         self, dates: npt.ArrayLike, regions: npt.ArrayLike
     ) -> npt.NDArray[np.datetime64]:
-        """The date from which the value in force at each (date, region) applies."""
-        shape, flat_days, flat_codes = _flatten(dates, regions)
-        which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = _gather([s.dates for s in series_list], which, pos, np.datetime64("NaT", "D"))
-        return np.asarray(out, dtype="datetime64[D]").reshape(shape)
+        """The date from which the value used at each (date, region) applies (for a value
+        carried forward, the date of the value carried)."""
+        r = self._resolve(dates, regions)
+        out = _gather([s.dates for s in r.series], r.which, r.pos, np.datetime64("NaT", "D"))
+        return np.asarray(out, dtype="datetime64[D]").reshape(r.shape)
 
     def table(
         self, when: dt.date | np.datetime64, region: int, *, trace: Trace = NO_TRACE
     ) -> TableValue:
         """A table-valued parameter (e.g. the divisor by age) in force at one date and region."""
-        entry, series = self.entry(when, region)
+        entry, _ = self.entry(when, region)
         if not isinstance(entry.value, dict):
             raise ParameterLookupError(self.name, "is not a table")
+        r = self._resolve(np.asarray(when, dtype="datetime64[D]"), np.array([int(region)]))
+        record = self._report(r, explain=trace.enabled)
         if trace.enabled:
-            trace.parameter(self.use(entry, series))
+            self._explain(trace, r, record)
         return entry.value
+
+
+_NULL_BRIDGED = 1  # the value in force is null: the previous one is carried forward
+_NOT_RENEWED = 2  # the yearly value for the period is not recorded: the last one carries on
+_STAND_IN = 4  # a national value graded C stands in for the region's own
+_PLANNED = 8  # a separately planned city takes its province's value
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """The entry each row of a lookup uses: ``which`` series (-1: none), ``pos`` the entry
+    used (after carrying forward), ``asked`` the entry in force at the date."""
+
+    shape: tuple[int, ...]
+    days: npt.NDArray[np.datetime64]
+    codes: npt.NDArray[np.int64]
+    which: npt.NDArray[np.int64]
+    pos: npt.NDArray[np.int64]
+    asked: npt.NDArray[np.int64]
+    series: list[Series]
+
+
+def _period_start(days: npt.NDArray[np.datetime64], month_day: str) -> npt.NDArray[np.datetime64]:
+    """The start of the yearly period (renewed every year on ``MM-DD``) containing each day."""
+    month, day = int(month_day[:2]), int(month_day[3:])
+    years = days.astype("datetime64[Y]")
+    start = (years.astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
+    earlier = ((years - 1).astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (
+        day - 1
+    )
+    return np.where(start <= days, start, earlier)
+
+
+_SOURCE_NUMBERS: dict[str, int] = {}
+
+
+def _source_number(source: str) -> int:
+    """A small integer per source key, to compare sources of many rows at once."""
+    return _SOURCE_NUMBERS.setdefault(source, len(_SOURCE_NUMBERS))
+
+
+_DIRECT_KEYS = 1 << 22
+
+
+def _distinct(
+    keys: npt.NDArray[np.int64], span: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct non-negative keys, and each row's index among them (-1 for keys < 0):
+    by a presence table when the key space is small (no sort), else by ``np.unique``."""
+    flagged = keys >= 0
+    if span <= _DIRECT_KEYS:
+        present = np.zeros(span, dtype=bool)
+        present[keys[flagged]] = True
+        distinct = np.flatnonzero(present)
+        rank = np.cumsum(present) - 1
+        return distinct, np.where(flagged, rank[np.maximum(keys, 0)], -1)
+    distinct, inverse = np.unique(keys[flagged], return_inverse=True)
+    out = np.full(keys.shape, -1, dtype=np.int64)
+    out[flagged] = inverse
+    return distinct, out
 
 
 def _flatten(
@@ -402,6 +690,48 @@ class ParameterSet:
         self.parameters = parameters
         self.references = references
 
+    @classmethod
+    def from_definitions(
+        cls,
+        definitions: Mapping[str, ParameterDefinition],
+        references: Mapping[str, Reference],
+        files: Mapping[str, str] | None = None,
+    ) -> ParameterSet:
+        """A set built from ``{full name: definition}`` (checked like the files: known
+        regions, sources, one value per date); ``files`` names where each came from."""
+        refs = dict(references)
+        parameters: dict[str, Parameter] = {}
+        for name, definition in definitions.items():
+            label = (files or {}).get(name, "<definitions>")
+            _check_definition(definition, refs, label, name)
+            parameters[name] = Parameter(name, definition, refs, label)
+        return cls(parameters, refs)
+
+    def with_values(self, additions: Mapping[str, Mapping[str, Any]]) -> ParameterSet:
+        """A copy with dated values added: ``{name: {region: [entries in the file format]}}``.
+        Every other value is kept; an added entry replaces only the entry of the same
+        parameter, region and effective date (e.g. a null "not yet recorded" becoming the
+        approved value). Raises :class:`ParameterFileError` for a bad entry or region."""
+        parameters = dict(self.parameters)
+        for name, by_region in additions.items():
+            base = self[name]
+            definition = base.definition()
+            values = {key: list(entries) for key, entries in definition.values.items()}
+            for key, entries in by_region.items():
+                try:
+                    added = [ValueEntry.model_validate(e) for e in entries]
+                except ValidationError as exc:
+                    where, msg = _first_error(exc)
+                    where = f"{name}.{key}.{where}"
+                    raise ParameterFileError("<added values>", where, msg) from None
+                dates = {e.effective for e in added}
+                kept = [e for e in values.get(str(key), []) if e.effective not in dates]
+                values[str(key)] = sorted(kept + added, key=lambda e: e.effective)
+            merged = definition.model_copy(update={"values": values})
+            _check_definition(merged, self.references, base.file, name)
+            parameters[name] = Parameter(name, merged, self.references, base.file)
+        return ParameterSet(parameters, self.references)
+
     def __getitem__(self, name: str) -> Parameter:
         try:
             return self.parameters[name]
@@ -425,8 +755,9 @@ class ParameterSet:
         *,
         trace: Trace = NO_TRACE,
         strict: bool = True,
+        on_behalf_of: npt.ArrayLike | None = None,
     ) -> FloatArray:
-        return self[name].at(dates, regions, trace=trace, strict=strict)
+        return self[name].at(dates, regions, trace=trace, strict=strict, on_behalf_of=on_behalf_of)
 
     def table(
         self,

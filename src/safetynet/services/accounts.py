@@ -8,7 +8,8 @@ or a run resumed after a crash never credits twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import and_, func, insert, select
@@ -37,6 +38,12 @@ from safetynet.store.registry import Enrollment, Person
 class Posting:
     record: ContributionRecord
     entries: list[AccountEntry]
+    provisional_parameters: list[dict[str, Any]] = field(default_factory=list)
+    """The provisional values the amounts were computed on, with the reasons (none: final)."""
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_parameters)
 
 
 def _person(uow: UnitOfWork, actor: Principal, person_id: int) -> Person:
@@ -97,13 +104,14 @@ def pay_flexible(
         )
         if already:
             raise Conflict(f"person {person.id} has already paid for {period}", field="month")
-        amounts = compute(
+        computed = compute(
             wage_fen=np.array([wage]),
             region_code=pension.region_code,
             month=period,
             worker_type="flexible",
             branches=branches,
         )
+        amounts = computed.columns
         record = ContributionRecord(
             person_id=person.id,
             month=period,
@@ -140,10 +148,11 @@ def pay_flexible(
                 "pension_fen": record.pension_employee_fen,
                 "account_fen": record.pension_account_fen,
                 "medical_fen": record.medical_employee_fen,
+                **computed.summary(),
             },
         )
         uow.commit()
-        return Posting(record, [entry])
+        return Posting(record, [entry], computed.provisional_parameters)
 
 
 def pay_resident(
