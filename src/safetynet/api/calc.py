@@ -1,5 +1,6 @@
 """The rules catalogue over HTTP: ``GET /api/v1/calc`` lists, ``POST /api/v1/calc/{name}``
-evaluates one case (public: the law is open).
+evaluates one case and ``POST /api/v1/calc/{name}/batch`` up to ``many.MAX_CASES`` cases in one
+vectorised call (public: the law is open).
 
 Money comes back as strings with two decimals, like every amount of the API. Every input is
 bounded (numbers by the ranges ``GET /api/v1/calc/{name}`` lists, text by
@@ -9,13 +10,22 @@ is a 422 problem naming the field. Results say ``provisional`` and list
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from safetynet.policy.catalogue import calc, catalogue, get
+from safetynet.policy.errors import InputError
+from safetynet.policy.many import Cases, calc_many
 
 router = APIRouter(prefix="/api/v1/calc", tags=["rules"])
+
+MAX_BATCH_BYTES = 64 * 1024 * 1024
+"""Largest body of ``POST /api/v1/calc/{name}/batch``: 100,000 cases of the widest calculation
+(employee_pension, about 300 bytes a case as objects) take about 30 MB, so 64 MiB leaves room
+for spacing and long values while bounding what one request can make the server hold."""
 
 
 @router.get("")
@@ -34,3 +44,44 @@ def evaluate(
 ) -> dict[str, Any]:
     """Evaluate a calculation; money in the result is in yuan, as strings with two decimals."""
     return calc(name, inputs, explain=explain).as_json(money_as_text=True)
+
+
+@router.post("/{name}/batch")
+async def evaluate_batch(
+    name: str, request: Request, explain: bool = False, strict: bool = False
+) -> Response:
+    """Evaluate many cases in one vectorised call: body ``{"cases": [{...}, ...]}`` or
+    ``{"columns": {"field": [...]}}``, at most ``MAX_CASES`` cases and ``MAX_BATCH_BYTES``
+    bytes (413 beyond). Results in the cases' order; a bad case is ``{"error": {field,
+    problem}}`` at its index unless ``strict=true`` (then a 422 naming ``cases[i].field``)."""
+    body = await _bounded_body(request)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise InputError("body", "expected a JSON object") from None
+    if not isinstance(payload, dict) or len(payload.keys() & {"cases", "columns"}) != 1:
+        raise InputError("body", 'expected {"cases": [...]} or {"columns": {...}}')
+    cases: Cases = payload["cases"] if "cases" in payload else payload["columns"]
+    if "columns" in payload and not isinstance(cases, dict):
+        raise InputError("columns", "expected an object of columns")
+    if "cases" in payload and not isinstance(cases, list):
+        raise InputError("cases", "expected a list of input objects")
+    result = await run_in_threadpool(calc_many, name, cases, explain=explain, strict=strict)
+    return Response(
+        json.dumps(result.as_json(money_as_text=True), ensure_ascii=False, allow_nan=False),
+        media_type="application/json",
+    )
+
+
+async def _bounded_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BATCH_BYTES:
+        raise HTTPException(413, f"request body larger than {MAX_BATCH_BYTES} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BATCH_BYTES:
+            raise HTTPException(413, f"request body larger than {MAX_BATCH_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

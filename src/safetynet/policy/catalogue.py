@@ -301,6 +301,85 @@ _DTYPES = {
     "choice": object,
     "text": object,
 }
+_PLACEHOLDER = {"choice": "", "text": ""}
+"""Value standing in a column at a row with an error (never passed to a kernel); else zero."""
+
+
+def _numeric_fast_path(spec: Field, kind: str, values: list[Any]) -> np.ndarray | None:
+    """The column as an array when every value is a plain number of the right type, with the
+    rows that fail a check set to NaN-free placeholders and reported by :func:`parse_column`
+    through the scalar check (the same message); None when the column needs the general path."""
+    types = set(map(type, values))
+    if kind == "number" and types <= {int, float}:
+        return np.array(values, dtype=np.float64)
+    if kind in ("int", "money") and types == {int}:
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:
+            return None
+    return None
+
+
+def _fast_path_valid(spec: Field, kind: str, array: np.ndarray) -> np.ndarray:
+    if kind == "money":
+        return (array >= 0) & (array <= int(MAX_MONEY))
+    bounds = spec.bounds()
+    valid = np.isfinite(array) if array.dtype.kind == "f" else np.ones(array.size, dtype=bool)
+    if bounds is not None:
+        valid &= (array >= bounds[0]) & (array <= bounds[1])
+    return np.asarray(valid, dtype=bool)
+
+
+def parse_column(
+    spec: Field, values: list[Any], kind: str | None = None
+) -> tuple[np.ndarray, dict[int, InputError]]:
+    """Validate one input over many cases: the array of the values (rows with an error hold a
+    placeholder) and each bad row's error, by index. This is the one definition of an input's
+    checks: :func:`parse_inputs` (one case) and :func:`parse_columns` (a batch) both use it.
+
+    Plain numbers are checked vectorised; other values are parsed once per distinct value (a
+    batch has few distinct months, regions and choices)."""
+    kind = kind or spec.kind
+    dtype = _DTYPES[kind]
+    errors: dict[int, InputError] = {}
+    fast = _numeric_fast_path(spec, kind, values)
+    if fast is not None:
+        bad = np.flatnonzero(~_fast_path_valid(spec, kind, fast))
+        for index in bad.tolist():
+            try:
+                _scalar(spec, values[index], kind)
+            except InputError as exc:
+                errors[index] = exc
+        array: np.ndarray = fast.astype(dtype)
+        array[bad] = 0
+        return array, errors
+    parsed: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    placeholder = _PLACEHOLDER.get(kind, 0)
+    for index, raw in enumerate(values):
+        try:
+            key = (type(raw), raw)
+            if key not in parsed:
+                parsed[key] = _checked(spec, raw, kind)
+            value = parsed[key]
+        except TypeError:  # unhashable (a list or an object where a value belongs)
+            value = _checked(spec, raw, kind)
+        if isinstance(value, InputError):
+            errors[index] = value
+            value = placeholder
+        out.append(value)
+    return np.array(out, dtype=dtype), errors
+
+
+def _checked(spec: Field, raw: Any, kind: str) -> Any:
+    try:
+        return _scalar(spec, raw, kind)
+    except InputError as exc:
+        return exc
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
 
 
 def parse_inputs(calculation: Calculation, raw: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -314,46 +393,53 @@ def parse_inputs(calculation: Calculation, raw: Mapping[str, Any]) -> dict[str, 
     arrays: dict[str, np.ndarray] = {}
     for spec in calculation.inputs:
         value = raw.get(spec.name)
-        if value is None or value == "":
+        if _missing(value):
             if spec.required:
                 raise InputError(spec.name, "is required")
             if spec.default is None:
                 continue
             value = spec.default
         if spec.kind.endswith("_list"):
-            base = spec.kind.removesuffix("_list")
             if not isinstance(value, list | tuple):
                 value = [value]  # one value for every row (e.g. one setting for all claims)
             if not value:
                 raise InputError(spec.name, "expected a non-empty list")
             if len(value) > MAX_LIST:
                 raise InputError(spec.name, f"more than {MAX_LIST} entries")
-            items = [_scalar(spec, v, base) for v in value]
-            arrays[spec.name] = np.array(items, dtype=_DTYPES[base])
+            items = list(value)
         else:
-            arrays[spec.name] = np.array(
-                [_scalar(spec, value, spec.kind)], dtype=_DTYPES[spec.kind]
-            )
+            items = [value]
+        array, errors = parse_column(spec, items, spec.kind.removesuffix("_list"))
+        if errors:
+            raise errors[min(errors)]
+        arrays[spec.name] = array
     return arrays
 
 
-def _present(spec: Field, array: np.ndarray) -> Any:
-    def one(v: Any) -> Any:
-        if spec.kind.startswith("money"):
-            return None if int(v) == UNKNOWN_FEN else fen_to_decimal(int(v))
-        if spec.kind.startswith("month"):
-            return format_month(int(v)) if int(v) >= 0 else None
-        if spec.kind.startswith("region"):
-            return f"{int(v):06d}"
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, float):
-            return round(v, 4)
-        return v
+def _present_column(spec: Field, array: np.ndarray, money_as_text: bool = False) -> list[Any]:
+    """Output values as the API shows them: money in yuan (Decimal, or text with two decimals),
+    months as YYYY-MM, regions as six digits, numbers to four places; unknown money is None."""
+    items = array.reshape(-1).tolist()
+    if spec.kind.startswith("money"):
+        if money_as_text:
+            return [None if v == UNKNOWN_FEN else _fen_text(v) for v in items]
+        return [None if v == UNKNOWN_FEN else fen_to_decimal(v) for v in items]
+    if spec.kind.startswith("month"):
+        return [format_month(int(v)) if v >= 0 else None for v in items]
+    if spec.kind.startswith("region"):
+        return [f"{int(v):06d}" for v in items]
+    return [round(v, 4) if isinstance(v, float) else v for v in items]
 
-    if spec.kind.endswith("_list"):
-        return [one(v) for v in array]
-    return one(array.reshape(-1)[0])
+
+def _fen_text(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def _present(spec: Field, array: np.ndarray) -> Any:
+    values = _present_column(spec, array)
+    return values if spec.kind.endswith("_list") else values[0]
 
 
 def calc(
