@@ -305,6 +305,10 @@ _PLACEHOLDER = {"choice": "", "text": ""}
 """Value standing in a column at a row with an error (never passed to a kernel); else zero."""
 
 
+_PLAIN_YUAN = re.compile(r"\d{1,10}(\.\d{1,2})?")
+"""Amounts in yuan that need no general parse: digits with at most two decimals."""
+
+
 def _numeric_fast_path(spec: Field, kind: str, values: list[Any]) -> np.ndarray | None:
     """The column as an array when every value is a plain number of the right type, with the
     rows that fail a check set to NaN-free placeholders and reported by :func:`parse_column`
@@ -312,6 +316,8 @@ def _numeric_fast_path(spec: Field, kind: str, values: list[Any]) -> np.ndarray 
     types = set(map(type, values))
     if kind == "number" and types <= {int, float}:
         return np.array(values, dtype=np.float64)
+    if kind == "money" and types == {str} and all(map(_PLAIN_YUAN.fullmatch, values)):
+        return np.array(values).astype(np.float64)
     if kind in ("int", "money") and types == {int}:
         try:
             return np.array(values, dtype=np.int64)
@@ -419,11 +425,12 @@ def parse_inputs(calculation: Calculation, raw: Mapping[str, Any]) -> dict[str, 
 def _present_column(spec: Field, array: np.ndarray, money_as_text: bool = False) -> list[Any]:
     """Output values as the API shows them: money in yuan (Decimal, or text with two decimals),
     months as YYYY-MM, regions as six digits, numbers to four places; unknown money is None."""
-    items = array.reshape(-1).tolist()
+    flat = array.reshape(-1)
+    if spec.kind.startswith("money") and money_as_text:
+        return _fen_texts(flat.astype(np.int64))
+    items = flat.tolist()
     if spec.kind.startswith("money"):
-        if money_as_text:
-            return [None if v == UNKNOWN_FEN else _fen_text(v) for v in items]
-        return [None if v == UNKNOWN_FEN else fen_to_decimal(v) for v in items]
+        return [None if v == UNKNOWN_FEN else fen_to_decimal(int(v)) for v in items]
     if spec.kind.startswith("month"):
         return [format_month(int(v)) if v >= 0 else None for v in items]
     if spec.kind.startswith("region"):
@@ -431,10 +438,17 @@ def _present_column(spec: Field, array: np.ndarray, money_as_text: bool = False)
     return [round(v, 4) if isinstance(v, float) else v for v in items]
 
 
-def _fen_text(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole}.{cents:02d}"
+def _fen_texts(fen: np.ndarray) -> list[str | None]:
+    """Amounts in fen as yuan text with two decimals (``-12.05``), None where unknown."""
+    unknown = fen == UNKNOWN_FEN
+    magnitude = np.abs(np.where(unknown, 0, fen))
+    whole, cents = np.divmod(magnitude, 100)
+    out: list[str | None] = [
+        f"{w}.{c:02d}" for w, c in zip(whole.tolist(), cents.tolist(), strict=True)
+    ]
+    for index in np.flatnonzero(fen < 0).tolist():
+        out[index] = None if unknown[index] else "-" + str(out[index])
+    return out
 
 
 def _present(spec: Field, array: np.ndarray) -> Any:

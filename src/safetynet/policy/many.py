@@ -92,10 +92,14 @@ class BatchResult:
     def as_json(self, money_as_text: bool = False) -> dict[str, Any]:
         """JSON-ready: ``results`` holds, per case in order, ``{"result": {...}}`` (shaped like
         the one-case result, with ``explanation`` when asked) or ``{"error": {"field",
-        "problem"}}``. Money as numbers with two decimals, or with ``money_as_text`` as strings."""
+        "problem"}}``. Money as numbers with two decimals, or with ``money_as_text`` as strings.
+
+        A batch's cases mostly share the same provisional values, so each is written once, in
+        ``provisional_values``, and a case's ``provisional_parameters`` lists their indexes
+        there (the one-case result lists the values themselves)."""
         names = list(self.outputs)
-        columns = [_json_column(self.column(n, money_as_text), money_as_text) for n in names]
-        provisional_json = _shared_json(self.provisional_parameters, money_as_text)
+        columns = [self._json_column(n, money_as_text) for n in names]
+        table, indexes = self._provisional_table(money_as_text)
         results: list[dict[str, Any]] = []
         rows = zip(*columns, strict=True) if columns else iter([()] * self.size)
         for index, row in enumerate(rows):
@@ -105,7 +109,7 @@ class BatchResult:
                 continue
             result = dict(zip(names, row, strict=True))
             result["provisional"] = self.provisional[index]
-            result["provisional_parameters"] = provisional_json[index]
+            result["provisional_parameters"] = indexes[index]
             entry: dict[str, Any] = {"result": result}
             if self.explanations is not None:
                 entry["explanation"] = _jsonable(self.explanations.get(index), money_as_text)
@@ -114,27 +118,37 @@ class BatchResult:
             "calculation": self.name,
             "count": self.size,
             "error_count": len(self.errors),
+            "provisional_values": table,
             "results": results,
         }
 
+    def _json_column(self, name: str, money_as_text: bool) -> list[Any]:
+        spec, array = self.outputs[name]
+        values = self.column(name, money_as_text)
+        plain = money_as_text or not spec.kind.startswith("money")
+        if plain and (array.dtype.kind != "f" or bool(np.isfinite(array).all())):
+            return values
+        return [_jsonable(v, money_as_text) for v in values]
 
-def _json_column(values: list[Any], money_as_text: bool) -> list[Any]:
-    if all(v is None or type(v) in (str, int, bool) for v in values):
-        return values
-    return [_jsonable(v, money_as_text) for v in values]
-
-
-def _shared_json(lists: list[list[dict[str, Any]]], money_as_text: bool) -> list[Any]:
-    """The JSON of each case's provisional values, computed once per distinct list (cases
-    share the very same list object when they used the same values)."""
-    done: dict[int, Any] = {}
-    out = []
-    for item in lists:
-        key = id(item)
-        if key not in done:
-            done[key] = _jsonable(item, money_as_text)
-        out.append(done[key])
-    return out
+    def _provisional_table(self, money_as_text: bool) -> tuple[list[Any], list[list[int]]]:
+        """The distinct provisional values of the batch, and each case's indexes into them
+        (computed once per distinct list: cases that used the same values share one list)."""
+        table: list[Any] = []
+        position: dict[str, int] = {}
+        done: dict[int, list[int]] = {}
+        indexes = []
+        for uses in self.provisional_parameters:
+            key = id(uses)
+            if key not in done:
+                done[key] = []
+                for use in uses:
+                    text = repr(sorted(use.items()))
+                    if text not in position:
+                        position[text] = len(table)
+                        table.append(_jsonable(use, money_as_text))
+                    done[key].append(position[text])
+            indexes.append(done[key])
+        return table, indexes
 
 
 def _error_json(error: PolicyError) -> dict[str, Any]:
