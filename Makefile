@@ -1,33 +1,47 @@
 # The two commands: `make run` and `make test` do all set-up on a fresh machine.
+# Installs are layered, one stamp each: `make run` installs only what the platform needs to run
+# (the package and its runtime dependencies); `make test` adds the dev tools and Spark
+# (extras `dev,spark`); `make bench` adds OpenFisca (extra `bench`). Each layer installs only
+# what the one below lacks, so `make test` after `make run` adds just the extras.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
+BENCHING := $(VENV)/.installed-bench
 
 .PHONY: run test lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+$(RUNTIME): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
 
-run: $(STAMP)
+$(TESTING): $(RUNTIME)
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(TESTING)
+
+$(BENCHING): $(TESTING)
+	$(BIN)/pip install --quiet -e '.[dev,spark,bench]'
+	touch $(BENCHING)
+
+run: $(RUNTIME)
 	$(BIN)/safetynet demo
 
-test: $(STAMP) lint typecheck pytest
+test: $(TESTING) lint typecheck pytest
 
-lint: $(STAMP)
+lint: $(TESTING)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(TESTING)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(TESTING)
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
+bench: $(BENCHING)
 	$(BIN)/python -m benchmarks
 
 clean:
