@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -65,6 +66,11 @@ def run_job(
     job = JOBS[name]()
     ctx = JobContext(month=month, reform_overrides=overrides)
     if engine is Engine.spark:
+        if importlib.util.find_spec("pyspark") is None:
+            raise ValueError(
+                "engine: Spark is not installed (make run installs the runtime only); "
+                "install it with pip install -e '.[spark]' or make test"
+            )
         from safetynet.batch.spark import run_spark, spark_session
 
         return run_spark(job, population, out, ctx, spark_session(master))
