@@ -89,7 +89,7 @@ def test_a_yearly_value_not_renewed_is_carried_forward_provisionally(tmp_path: P
     np.testing.assert_array_equal(value, [300, 300])
     np.testing.assert_array_equal(log.rows(2), [True, False])
     [use] = log.uses()
-    assert use.reason.startswith("carried forward from 2021-07-01 until the value from 2023-07-01")
+    assert use.reason.startswith("carried forward from 2021-07-01 until the value from 2022-07-01")
 
 
 def test_a_null_is_bridged_only_where_an_earlier_value_exists(tmp_path: Path) -> None:

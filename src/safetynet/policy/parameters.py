@@ -54,7 +54,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -75,11 +75,11 @@ from safetynet.policy.provisional import (
 )
 from safetynet.policy.regions import (
     NATIONAL,
+    in_separately_planned_city,
     is_known_region,
     known_regions,
     parent_chain,
-    province_of,
-    separately_planned_city,
+    separately_planned_cities,
 )
 from safetynet.policy.trace import NO_TRACE, ParameterUse, Trace
 
@@ -170,24 +170,30 @@ class Series:
     numbers: FloatArray  # NaN where the value is a table or unknown
     entries: tuple[ValueEntry, ...]
     last_known: npt.NDArray[np.int64]  # per entry: the last entry at or before it with a value
-    grade_c: npt.NDArray[np.bool_]  # per entry: graded C and not null
+    flags: npt.NDArray[np.uint8]  # per entry: _HAS_VALUE, _GRADE_C
+    due: npt.NDArray[np.datetime64]  # per entry: when the next yearly value is due (or NaT)
 
     @classmethod
-    def of(cls, region: int, entries: list[ValueEntry]) -> Series:
+    def of(cls, region: int, entries: list[ValueEntry], renewal: str | None = None) -> Series:
         ordered = tuple(sorted(entries, key=lambda e: e.effective))
         known = np.array([e.value is not None for e in ordered], dtype=bool)
         index = np.where(known, np.arange(len(ordered)), -1)
+        dates = np.array([e.effective for e in ordered], dtype="datetime64[D]")
+        grade_c = np.array([e.confidence == "C" for e in ordered], dtype=bool)
         return cls(
             region=region,
-            dates=np.array([e.effective for e in ordered], dtype="datetime64[D]"),
+            dates=dates,
             numbers=np.array(
                 [e.value if isinstance(e.value, float | int) else np.nan for e in ordered],
                 dtype=np.float64,
             ),
             entries=ordered,
             last_known=np.maximum.accumulate(index) if len(index) else index,
-            grade_c=np.array(
-                [e.confidence == "C" and e.value is not None for e in ordered], dtype=bool
+            flags=(known * _HAS_VALUE + (known & grade_c) * _GRADE_C).astype(np.uint8),
+            due=(
+                _next_renewal(dates, renewal)
+                if renewal
+                else np.full(len(ordered), np.datetime64("NaT", "D"))
             ),
         )
 
@@ -223,8 +229,9 @@ class Parameter:
         self.carry_forward = definition.carry_forward
         self.file = file
         self.references = references
+        renewal = self.carry_forward if isinstance(self.carry_forward, str) else None
         self.series: dict[int, Series] = {
-            _region_key(key): Series.of(_region_key(key), entries)
+            _region_key(key): Series.of(_region_key(key), entries, renewal)
             for key, entries in definition.values.items()
         }
 
@@ -366,11 +373,20 @@ class Parameter:
         """Which entry each (date, region) row uses, carrying values forward where allowed."""
         shape, flat_days, flat_codes = _flatten(dates, regions, other_shape)
         which, asked, series_list = self._positions(flat_days, flat_codes)
-        used = asked
-        if self.carry_forward:
-            used = _gather([s.last_known for s in series_list], which, asked, np.int64(-1))
-        which_used = np.where(used >= 0, which, -1)
-        return _Resolved(shape, flat_days, flat_codes, which_used, used, asked, series_list)
+        offsets = np.cumsum([0, *[len(s.entries) for s in series_list]]).astype(np.int64)
+        end = int(offsets[-1])  # the "no entry" index, one past the last
+        asked_eid = np.where(which >= 0, offsets[np.maximum(which, 0)] + asked, end)
+        eid = asked_eid
+        if self.carry_forward and series_list:
+            last_known = np.concatenate(
+                [
+                    np.where(s.last_known >= 0, off + s.last_known, end)
+                    for s, off in zip(series_list, offsets, strict=False)
+                ]
+                + [np.array([end])]
+            )
+            eid = last_known[asked_eid]
+        return _Resolved(shape, flat_days, flat_codes, series_list, offsets, eid, asked_eid)
 
     def origin(
         self, dates: npt.ArrayLike, regions: npt.ArrayLike
@@ -378,9 +394,9 @@ class Parameter:
         """Where each row's value comes from: the region of the series (-1: none) and a number
         identifying the source document cited (-1: none), flat."""
         r = self._resolve(dates, regions)
-        region_of = np.array([s.region for s in r.series] + [-1], dtype=np.int64)
+        regions_of = [np.full(len(s.entries), s.region, dtype=np.int64) for s in r.series]
         sources = [np.array([_source_number(e.source) for e in s.entries]) for s in r.series]
-        return region_of[r.which], _gather(sources, r.which, r.pos, np.int64(-1))
+        return r.take(regions_of, np.int64(-1)), r.take(sources, np.int64(-1))
 
     def _provisional(
         self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None, explain: bool = False
@@ -391,58 +407,55 @@ class Parameter:
         if (active_log() is None and not explain) or not r.series:
             return None
         codes = r.codes if asked is None else np.broadcast_to(asked, r.codes.shape)
-        n = r.codes.size
-        region_of = np.array([s.region for s in r.series] + [-1], dtype=np.int64)
-        source = region_of[r.which]  # which == -1 picks the trailing -1
-        known = _gather([s.last_known for s in r.series], r.which, r.pos, np.int64(-1)) == r.pos
-        valid = (r.which >= 0) & known
-        kinds = np.where(valid & (r.pos != r.asked), _NULL_BRIDGED, 0)
-        due_year = np.zeros(n, dtype=np.int64)
-        if isinstance(self.carry_forward, str):
-            start = _period_start(r.days, self.carry_forward)
-            since = _gather([s.dates for s in r.series], r.which, r.pos, np.datetime64("NaT", "D"))
-            stale = valid & (since < start)
-            kinds = kinds | np.where(stale, _NOT_RENEWED, 0)
-            due_year = np.where(stale, start.astype("datetime64[Y]").astype(np.int64), 0)
-        grade_c = _gather([s.grade_c for s in r.series], r.which, r.pos, np.False_)
-        kinds = kinds | np.where(
-            valid & (source == NATIONAL) & (codes != NATIONAL) & grade_c, _STAND_IN, 0
+        # which kinds can occur at all, from the few series involved (most lookups: none)
+        bridged = bool(self.carry_forward) and any(
+            not (s.flags & _HAS_VALUE).all() for s in r.series
         )
-        planned = separately_planned_city(codes) != 0
-        kinds = kinds | np.where(
-            valid & planned & (source != NATIONAL) & (source == province_of(codes)),
-            _PLANNED,
-            0,
-        )
+        stale = isinstance(self.carry_forward, str)
+        stand_in = [(s.region == NATIONAL) & ((s.flags & _GRADE_C) != 0) for s in r.series]
+        planned_entry = [
+            (s.region in _planned_provinces()) & ((s.flags & _HAS_VALUE) != 0) for s in r.series
+        ]
+        any_stand_in = any(e.any() for e in stand_in)
+        any_planned = any(e.any() for e in planned_entry)
+        if not (bridged or stale or any_stand_in or any_planned):
+            return None
+        kinds = np.zeros(r.eid.shape, dtype=np.uint8)
+        if bridged:
+            carried = (r.eid != r.asked_eid) & (r.eid < r.offsets[-1])
+            kinds |= carried.view(np.uint8) * np.uint8(_NULL_BRIDGED)
+        if stale:
+            due = r.take([s.due for s in r.series], np.datetime64("NaT", "D"))
+            kinds |= (r.days >= due).view(np.uint8) * np.uint8(_NOT_RENEWED)
+        if any_stand_in:
+            national_c = r.take(stand_in, np.False_) & (codes != NATIONAL)
+            kinds |= national_c.view(np.uint8) * np.uint8(_STAND_IN)
+        if any_planned:
+            planned = r.take(planned_entry, np.False_) & in_separately_planned_city(codes)
+            kinds |= planned.view(np.uint8) * np.uint8(_PLANNED)
         if not kinds.any():
             return None
-        entries = max(len(s.entries) for s in r.series) + 1
-        years = due_year[kinds != 0]
-        low = int(years.min())
-        span = int(years.max()) - low + 1
-        key = (
-            ((np.maximum(r.which, 0) * entries + (r.pos + 1)) * entries + (r.asked + 1)) * 16
-            + kinds
-        ) * span + (due_year - low)
-        key = np.where(kinds != 0, key, -1)
-        distinct, use_of_row = _distinct(key, (len(r.series) * entries * entries * 16) * span)
-        uses = tuple(self._reason(int(k), entries, span, low, r) for k in distinct)
+        slots = int(r.offsets[-1]) + 1
+        asked_eid = r.asked_eid if bridged else r.eid
+        key = np.where(kinds != 0, (r.eid * slots + asked_eid) * 16 + kinds, -1)
+        distinct, use_of_row = _distinct(key, slots * slots * 16)
+        uses = tuple(self._reason(int(k), slots, r) for k in distinct)
         return ProvisionalRecord(use_of_row, uses)
 
-    def _reason(self, key: int, entries: int, span: int, low: int, r: _Resolved) -> ProvisionalUse:
+    def _reason(self, key: int, slots: int, r: _Resolved) -> ProvisionalUse:
         """Decode a row key of :meth:`_provisional` into the value used and why."""
-        key, due = divmod(key, span)
         key, kinds = divmod(key, 16)
-        key, asked = divmod(key, entries)
-        which, pos = divmod(key, entries)
+        eid, asked = divmod(key, slots)
+        which = int(np.searchsorted(r.offsets, eid, side="right")) - 1
         series = r.series[which]
-        used = series.entries[pos - 1]
+        pos = eid - int(r.offsets[which])
+        used = series.entries[pos]
         reasons: list[str] = []
         labels: list[str] = []
         if kinds & (_NULL_BRIDGED | _NOT_RENEWED):
             labels.append(CARRIED_FORWARD)
         if kinds & _NULL_BRIDGED:
-            unknown = series.entries[asked - 1]
+            unknown = series.entries[asked - int(r.offsets[which])]
             reasons.append(
                 f"carried forward from {used.effective} until the value from "
                 f"{unknown.effective} is approved" + (f" ({unknown.note})" if unknown.note else "")
@@ -450,7 +463,7 @@ class Parameter:
         elif kinds & _NOT_RENEWED:
             reasons.append(
                 f"carried forward from {used.effective} until the value from "
-                f"{low + due + 1970:04d}-{self.carry_forward} is approved (none recorded yet)"
+                f"{series.due[pos]} is approved (none recorded yet)"
             )
         if kinds & _STAND_IN:
             labels.append(STAND_IN)
@@ -508,7 +521,7 @@ class Parameter:
         ``on_behalf_of``: the rows' own regions when the lookup is made at a wider region for
         them (a national value then counts as a stand-in for them)."""
         r = self._resolve(dates, regions)
-        out = _gather([s.numbers for s in r.series], r.which, r.pos, np.float64(np.nan))
+        out = r.take([s.numbers for s in r.series], np.float64(np.nan))
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
             self.entry(_day(r.days, bad), int(r.codes[bad]))  # raises with the reason
@@ -569,7 +582,7 @@ class Parameter:
         """The date from which the value used at each (date, region) applies (for a value
         carried forward, the date of the value carried)."""
         r = self._resolve(dates, regions)
-        out = _gather([s.dates for s in r.series], r.which, r.pos, np.datetime64("NaT", "D"))
+        out = r.take([s.dates for s in r.series], np.datetime64("NaT", "D"))
         return np.asarray(out, dtype="datetime64[D]").reshape(r.shape)
 
     def table(
@@ -586,6 +599,14 @@ class Parameter:
         return entry.value
 
 
+@lru_cache(maxsize=1)
+def _planned_provinces() -> frozenset[int]:
+    """Provinces with a separately planned city (whose values such a city only borrows)."""
+    return frozenset(int(c - c % 10000) for c in separately_planned_cities())
+
+
+_HAS_VALUE = 1  # entry flags
+_GRADE_C = 2
 _NULL_BRIDGED = 1  # the value in force is null: the previous one is carried forward
 _NOT_RENEWED = 2  # the yearly value for the period is not recorded: the last one carries on
 _STAND_IN = 4  # a national value graded C stands in for the region's own
@@ -594,16 +615,35 @@ _PLANNED = 8  # a separately planned city takes its province's value
 
 @dataclass(frozen=True)
 class _Resolved:
-    """The entry each row of a lookup uses: ``which`` series (-1: none), ``pos`` the entry
-    used (after carrying forward), ``asked`` the entry in force at the date."""
+    """The entry each row of a lookup uses, as an index into the entries of ``series`` laid
+    end to end (``offsets``): ``eid`` the entry used (after carrying forward), ``asked_eid``
+    the entry in force at the date; ``offsets[-1]`` where there is none."""
 
     shape: tuple[int, ...]
     days: npt.NDArray[np.datetime64]
     codes: npt.NDArray[np.int64]
-    which: npt.NDArray[np.int64]
-    pos: npt.NDArray[np.int64]
-    asked: npt.NDArray[np.int64]
     series: list[Series]
+    offsets: npt.NDArray[np.int64]
+    eid: npt.NDArray[np.int64]
+    asked_eid: npt.NDArray[np.int64]
+
+    def take(self, arrays: list[np.ndarray], missing: Any) -> Any:
+        """Per row, the element of the entry used (``missing`` where none): one gather."""
+        if not arrays:
+            return np.full(len(self.eid), missing)
+        flat = np.concatenate([*arrays, np.array([missing], dtype=arrays[0].dtype)])
+        return flat[self.eid]
+
+    @cached_property
+    def which(self) -> npt.NDArray[np.int64]:
+        """The series of each row's entry (-1: none)."""
+        found = np.searchsorted(self.offsets, self.eid, side="right") - 1
+        return np.where(self.eid < self.offsets[-1], found, -1)
+
+    @cached_property
+    def pos(self) -> npt.NDArray[np.int64]:
+        """The position of each row's entry in its series (-1: none)."""
+        return np.where(self.which >= 0, self.eid - self.offsets[np.maximum(self.which, 0)], -1)
 
 
 def _period_start(days: npt.NDArray[np.datetime64], month_day: str) -> npt.NDArray[np.datetime64]:
@@ -623,6 +663,14 @@ _SOURCE_NUMBERS: dict[str, int] = {}
 def _source_number(source: str) -> int:
     """A small integer per source key, to compare sources of many rows at once."""
     return _SOURCE_NUMBERS.setdefault(source, len(_SOURCE_NUMBERS))
+
+
+def _next_renewal(dates: npt.NDArray[np.datetime64], month_day: str) -> npt.NDArray[np.datetime64]:
+    """The start of the yearly period after the one containing each date (when a value that
+    took effect on the date is due to be renewed)."""
+    years = _period_start(dates, month_day).astype("datetime64[Y]") + 1
+    month, day = int(month_day[:2]), int(month_day[3:])
+    return (years.astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
 
 
 _DIRECT_KEYS = 1 << 22
@@ -657,17 +705,6 @@ def _flatten(
     flat_codes = np.broadcast_to(codes, shape).reshape(-1)
     flat_days = day.reshape(-1) if day.size == 1 else np.broadcast_to(day, shape).reshape(-1)
     return shape, flat_days, flat_codes
-
-
-def _gather(arrays: list[np.ndarray], which: np.ndarray, pos: np.ndarray, missing: Any) -> Any:
-    """One gather over the concatenated per-series arrays: arrays[which[i]][pos[i]], or
-    ``missing`` where ``which`` is -1."""
-    if not arrays:
-        return np.full(len(which), missing)
-    flat = np.concatenate([*arrays, np.array([missing], dtype=arrays[0].dtype)])
-    offsets = np.cumsum([0, *[len(a) for a in arrays]])
-    index = np.where(which >= 0, offsets[np.maximum(which, 0)] + pos, len(flat) - 1)
-    return flat[index]
 
 
 def _table_arrays(table: TableValue) -> tuple[npt.NDArray[np.int64], FloatArray]:

@@ -84,11 +84,25 @@ def separately_planned_cities() -> npt.NDArray[np.int64]:
     )
 
 
+@lru_cache(maxsize=1)
+def _planned_prefectures() -> npt.NDArray[np.bool_]:
+    """Indexed by code // 100: whether that prefecture is a separately planned city."""
+    table = np.zeros(10_000, dtype=bool)
+    table[separately_planned_cities() // 100] = True
+    return table
+
+
+def in_separately_planned_city(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Whether each code lies in a separately planned city (one table lookup per row)."""
+    arr = np.asarray(codes, dtype=np.int64)
+    return np.asarray(_planned_prefectures().take(arr // 100, mode="clip"))
+
+
 def separately_planned_city(codes: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """For each code, the separately planned city it lies in (its prefecture code), else 0."""
     arr = np.asarray(codes, dtype=np.int64)
-    prefecture = arr - arr % 100
-    return np.where(np.isin(prefecture, separately_planned_cities()), prefecture, 0)
+    prefecture = np.clip(arr // 100, 0, 9_999)
+    return np.where(_planned_prefectures()[prefecture], prefecture * 100, 0)
 
 
 @lru_cache(maxsize=1)
