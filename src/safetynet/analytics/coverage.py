@@ -29,12 +29,12 @@ from safetynet.batch.jobs import (
     AGE_BAND_LABELS,
     AGE_BANDS,
     Computed,
+    Job,
     JobContext,
     RowJob,
     label_codes,
     numbers,
 )
-from safetynet.batch.jobs import Job
 
 EMPLOYMENT = (
     "employee",
@@ -257,7 +257,8 @@ class Coverage(Analysis):
             )
         if "employers_at_floor" in tables:
             lines.append(
-                f"employers declaring everyone at the floor: {tables['employers_at_floor'].height:,}"
+                "employers declaring everyone at the floor: "
+                f"{tables['employers_at_floor'].height:,}"
             )
         return lines
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
 from safetynet.analytics.base import Analysis, Run, Tables
 from safetynet.analytics.measures import gini, theil, theil_decomposition
 from safetynet.analytics.report import Chart
-from safetynet.batch.jobs import Computed, Job, JobContext, PayrollJob, numbers
+from safetynet.batch.jobs import Computed, Job, JobContext, PayrollJob, RowJob, numbers
 from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import month_start
 from safetynet.policy.rules.pension import employee_pension
@@ -38,7 +39,7 @@ LOW_INDEX, HIGH_INDEX = 0.6, 3.0
 EXTRA = ("sex", "urban", "birth_month", "avg_contribution_index")
 
 
-class FairnessExtract(PayrollJob):
+class FairnessExtract(RowJob):
     name = "fairness_payees"
     summary = "The month's pensioners with amount, scheme, sex, area, cohort and replacement rates."
     columns = (*PayrollJob.columns, "urban", "avg_contribution_index")
@@ -53,9 +54,14 @@ class FairnessExtract(PayrollJob):
         ]
     )
     summary_keys = ("province", "scheme", "sex")
+    summary_sums = ("amount_fen",)
+    payroll: ClassVar[PayrollJob] = PayrollJob()
+
+    def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
+        return self.payroll.scope(table, ctx)
 
     def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
-        payroll = super().compute(table, ctx)
+        payroll = self.payroll.compute(table, ctx)
         kept = np.ones(table.num_rows, dtype=bool)
         kept[payroll.rejected] = False
         mine = table.filter(pa.array(kept))
@@ -253,11 +259,13 @@ class Fairness(Analysis):
             .iter_rows(named=True)
         ):
             lines.append(
-                f"  Theil by {row['dimension']}: within {row['within']:.3f}, between {row['between']:.3f}"
+                f"  Theil by {row['dimension']}: within {row['within']:.3f}, "
+                f"between {row['between']:.3f}"
             )
         red = tables["redistribution"]
         lines.append(
-            f"basic pension replacement, 35 years: index 0.6 {red['replacement_at_0_6'].mean():.1%}, "
-            f"index 3.0 {red['replacement_at_3_0'].mean():.1%}"
+            "basic pension replacement, 35 years: "
+            f"index 0.6 {float(red['replacement_at_0_6'].mean()):.1%}, "  # type: ignore[arg-type]
+            f"index 3.0 {float(red['replacement_at_3_0'].mean()):.1%}"  # type: ignore[arg-type]
         )
         return lines

@@ -54,7 +54,8 @@ def bar_svg(chart: Chart) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" role="img">'
     ]
     parts.append(
-        f'<line x1="{x(0):.1f}" y1="20" x2="{x(0):.1f}" y2="{height - 20 * len(names)}" stroke="#999"/>'
+        f'<line x1="{x(0):.1f}" y1="20" x2="{x(0):.1f}" '
+        f'y2="{height - 20 * len(names)}" stroke="#999"/>'
     )
     for i, label in enumerate(chart.labels):
         top = 24 + i * group
@@ -142,7 +143,8 @@ def line_svg(chart: Chart) -> str:
 
 def _legend(names: list[str], top: float) -> list[str]:
     return [
-        f'<rect x="20" y="{top + 20 * j}" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>'
+        f'<rect x="20" y="{top + 20 * j}" width="12" height="12" '
+        f'fill="{PALETTE[j % len(PALETTE)]}"/>'
         f'<text x="38" y="{top + 20 * j + 11}" font-size="12">{html.escape(name)}</text>'
         for j, name in enumerate(names)
     ]

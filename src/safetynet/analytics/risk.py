@@ -137,17 +137,20 @@ def history_flags(rows: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
+def _count(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    return frame.group_by("kind").agg(pl.len().alias(name))
+
+
 def evaluate(flags: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """Recall and precision per kind of the flags against the planted labels."""
     truth = labels.unique()
     found = flags.select("person_id", "kind").unique()
     hits = found.join(truth, on=["person_id", "kind"], how="inner")
-    count = lambda frame, name: frame.group_by("kind").agg(pl.len().alias(name))  # noqa: E731
     return (
         pl.DataFrame({"kind": list(KINDS)})
-        .join(count(truth, "planted"), on="kind", how="left")
-        .join(count(found, "flagged"), on="kind", how="left")
-        .join(count(hits, "true_positives"), on="kind", how="left")
+        .join(_count(truth, "planted"), on="kind", how="left")
+        .join(_count(found, "flagged"), on="kind", how="left")
+        .join(_count(hits, "true_positives"), on="kind", how="left")
         .fill_null(0)
         .with_columns(
             (pl.col("true_positives") / pl.col("planted")).alias("recall"),
@@ -221,7 +224,8 @@ class Risk(Analysis):
                 {"flags": flags["n"].cast(pl.Float64).to_list()},
             ),
             Chart(
-                f"基金可支付月数（{first['year'][0]}）/ Months of spending covered, {first['year'][0]}",
+                f"基金可支付月数（{first['year'][0]}）/ "
+                f"Months of spending covered, {first['year'][0]}",
                 [str(v) for v in first["province"]],
                 {"months": first["months_covered"].to_list()},
                 unit="months",
@@ -248,9 +252,11 @@ class Risk(Analysis):
         funds = tables["fund_risk"]
         warned = funds.filter(pl.col("warning"))
         first = warned.group_by("province").agg(pl.col("year").min()).sort("year")
+        last = funds.select(pl.col("year").max()).item()
         lines.append(
-            f"provinces under the early-warning threshold by {funds['year'].max()}: "
-            f"{first.height} (first: {', '.join(f'{p} in {y}' for p, y in first.head(5).iter_rows())})"
+            f"provinces under the early-warning threshold by {last}: "
+            f"{first.height} (first: "
+            f"{', '.join(f'{p} in {y}' for p, y in first.head(5).iter_rows())})"
         )
         if "evaluation" in tables:
             for row in tables["evaluation"].iter_rows(named=True):

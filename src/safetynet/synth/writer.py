@@ -143,12 +143,12 @@ def write_population(
         invalid_share=invalid_share,
         fraud_rate=fraud_rate,
     )
-    written = asdict(manifest)
+    content = asdict(manifest)
     if fraud_rate is None:  # a population without registers keeps its manifest as before
-        del written["fraud_rate"]
+        del content["fraud_rate"]
     else:
         _gather_labels(out)
-    (out / MANIFEST).write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+    (out / MANIFEST).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
