@@ -8,13 +8,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import Engine
+from tests.analytics.conftest import write_hand_population
+from tests.conftest import ADMIN, Records
 
 from safetynet.analytics.base import run_analysis
 from safetynet.analytics.coverage import Coverage
 from safetynet.analytics.records import export_population
 from safetynet.services import registry
-from tests.analytics.conftest import write_hand_population
-from tests.conftest import ADMIN, Records
 
 # (label, region, birth, sex, employment, pension scheme, medical scheme)
 PERSONS = [
