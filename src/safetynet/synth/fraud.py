@@ -24,7 +24,8 @@ Kinds and how they are planted (all assumptions of this generator, documented in
 - ``medical_claim``: one claim of the person priced at 8-30 times the typical price of its
   hospital and diagnosis group (ordinary claims scatter log-normally, sigma 0.35);
 - ``employer_floor``: an employer (20 to 500 employees) declaring every employee at the
-  contribution floor; ``employer_drop``: one declaring 30-60 % of last month's wages;
+  contribution floor; ``employer_drop``: one declaring 30-60 % of last month's wages (employers
+  being few, each chunk gets at least one of each when R > 0);
 - ``implausible_history``: more contribution months than months since age 16, or an average
   contribution index above the ceiling of 3.
 """
@@ -356,8 +357,12 @@ def _declarations(
         employer[start : start + count] = next_id + np.repeat(np.arange(len(sizes)), sizes)
         start += count
         next_id += len(sizes)
-    distinct, which = np.unique(employer, return_inverse=True)
-    draw = rng.random(len(distinct))
+    distinct, which, size = np.unique(employer, return_inverse=True, return_counts=True)
+    # only regular employers (a province's few leftover employees may form a smaller one)
+    draw = np.where(size >= EMPLOYER_SIZES[0], rng.random(len(distinct)), 1.0)
+    if rate > 0 and (draw < 1.0).sum() >= 2:
+        # employers are few: every chunk gets at least one of each employer kind
+        draw[np.argsort(draw)[:2]] = [0.0, rate]
     at_floor = draw < rate
     dropped = (draw >= rate) & (draw < 2 * rate)
     current = wage[rows].copy()
