@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from tests.analytics.test_coverage import hand_population
 from typer.testing import CliRunner
 
 from safetynet.analytics.base import check_inputs, run_analysis
@@ -18,14 +19,13 @@ from safetynet.analytics.risk import Risk
 from safetynet.cli.main import app
 from safetynet.policy.periods import parse_month
 from safetynet.synth.writer import write_population
-from tests.analytics.test_coverage import hand_population
 
 
 def test_missing_columns_named(tmp_path: Path) -> None:
     population = hand_population(tmp_path)
     for part in population.glob("province=*/*.parquet"):
         pq.write_table(pq.read_table(part).drop_columns(["medical_scheme"]), part)
-    with pytest.raises(ValueError, match="missing column medical_scheme .needed by coverage"):
+    with pytest.raises(ValueError, match=r"missing column medical_scheme \(needed by coverage"):
         run_analysis(Coverage(), population, "2025-12", tmp_path / "out")
     with pytest.raises(ValueError, match=r"missing columns .*pension_award_fen"):
         check_inputs(Fairness(), population, "2025-12", tmp_path / "out")
@@ -63,8 +63,17 @@ def test_cli_runs_a_job_and_refuses_bad_input(fraud_population: Path, tmp_path: 
     out = tmp_path / "out"
     result = runner.invoke(
         app,
-        ["analyze", "pooling", "--population", str(fraud_population), "--month", "2025-12",
-         "--out", str(out), "--no-progress"],
+        [
+            "analyze",
+            "pooling",
+            "--population",
+            str(fraud_population),
+            "--month",
+            "2025-12",
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "net sum 0 fen" in result.output
@@ -74,15 +83,31 @@ def test_cli_runs_a_job_and_refuses_bad_input(fraud_population: Path, tmp_path: 
     assert totals["rows_in"] == totals["processed"] + totals["skipped"] + totals["rejected"]
     again = runner.invoke(
         app,
-        ["analyze", "pooling", "--population", str(fraud_population), "--month", "2025-12",
-         "--out", str(out)],
+        [
+            "analyze",
+            "pooling",
+            "--population",
+            str(fraud_population),
+            "--month",
+            "2025-12",
+            "--out",
+            str(out),
+        ],
     )
     assert again.exit_code == 2 and "--out:" in again.output and "is not empty" in again.output
     neither = runner.invoke(app, ["analyze", "coverage", "--month", "2025-12", "--out", str(out)])
     assert neither.exit_code == 2 and "--population" in neither.output
     bad_month = runner.invoke(
         app,
-        ["analyze", "risk", "--population", str(fraud_population), "--month", "2025-13",
-         "--out", str(tmp_path / "o2")],
+        [
+            "analyze",
+            "risk",
+            "--population",
+            str(fraud_population),
+            "--month",
+            "2025-13",
+            "--out",
+            str(tmp_path / "o2"),
+        ],
     )
     assert bad_month.exit_code == 2 and "--month" in bad_month.output

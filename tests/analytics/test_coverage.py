@@ -58,9 +58,10 @@ def test_hand_computed_counts(tmp_path: Path) -> None:
     provinces = outcome.tables["provinces"].sort("province")
     assert provinces["population"].to_list() == [3, 3]
     assert provinces["uncovered_pension"].to_list() == [1, 1]
-    uncovered = outcome.tables["uncovered_persons"]
+    uncovered = pl.read_parquet(tmp_path / "out" / "tables" / "uncovered_persons.parquet")
     assert sorted(uncovered["person_id"].to_list()) == [1, 3, 4]
     assert uncovered.filter(pl.col("person_id") == 4)["needs_pension"].to_list() == [False]
+    assert "uncovered_persons" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     for name in ("cells", "provinces", "uncovered_persons", "reference"):
         assert (tmp_path / "out" / "tables" / f"{name}.parquet").is_file()
         assert (tmp_path / "out" / "tables" / f"{name}.csv").is_file()
@@ -81,7 +82,11 @@ def test_synthetic_population_cells_add_up(fraud_population: Path, tmp_path: Pat
     assert cells["population"].sum() == national["population"][0] == outcome.totals[0].processed
     rows = pl.read_parquet(tmp_path / "out" / "extract" / "coverage_persons" / "rows" / "*.parquet")
     listed = rows.filter((pl.col("uncovered_pension") == 1) | (pl.col("uncovered_medical") == 1))
-    assert outcome.tables["uncovered_persons"].height == listed.height > 0
+    listed_out = pl.read_csv(tmp_path / "out" / "tables" / "uncovered_persons.csv")
+    assert listed_out.height == listed.height > 0
+    assert any(
+        line.startswith(f"uncovered_persons: {listed.height:,} persons") for line in outcome.lines
+    )
     assert outcome.tables["employers_at_floor"].height > 0
     reference = outcome.tables["reference"]
     assert reference.height == 8 and (reference["ratio"] > 0).all()

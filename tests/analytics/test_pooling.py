@@ -51,9 +51,10 @@ def test_pooling_on_the_population(fraud_population: Path, tmp_path: Path) -> No
     assert national["year"].to_list() == list(range(2018, 2026))
     assert (national["net_fen"] == 0).all()
     adjustment_table = outcome.tables["adjustment"]
-    assert adjustment_table.group_by("year").agg(pl.col("net_fen").sum())["net_fen"].to_list() == [
-        0
-    ] * 8
+    assert (
+        adjustment_table.group_by("year").agg(pl.col("net_fen").sum())["net_fen"].to_list()
+        == [0] * 8
+    )
     funds = outcome.tables["funds"]
     assert set(funds["pooling"].unique().to_list()) == {True, False}
     first = funds.filter(pl.col("year") == 2025)

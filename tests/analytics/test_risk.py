@@ -14,7 +14,9 @@ from safetynet.synth.fraud import KINDS
 
 
 @pytest.fixture(scope="module")
-def risk_tables(fraud_population: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
+def risk_tables(
+    fraud_population: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, pl.DataFrame]:
     out = tmp_path_factory.mktemp("risk") / "out"
     return run_analysis(
         Risk(), fraud_population, "2025-12", out, progress=False, options={"warning_months": 9.0}

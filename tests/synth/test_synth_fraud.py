@@ -20,8 +20,14 @@ AS_OF = parse_month("2025-12")
 
 def _write(out: Path, fraud_rate: float | None) -> Path:
     write_population(
-        out, persons=6_000, seed=9, as_of=AS_OF, chunk_size=3_000, fraud_rate=fraud_rate,
-        workers=1, progress=False,
+        out,
+        persons=6_000,
+        seed=9,
+        as_of=AS_OF,
+        chunk_size=3_000,
+        fraud_rate=fraud_rate,
+        workers=1,
+        progress=False,
     )
     return out
 
@@ -51,9 +57,10 @@ def test_planted_irregularities_are_labelled(tmp_path: Path) -> None:
     persons = _persons(population)
     assert persons["person_id"].is_unique().all()
     copies = persons.filter(pl.col("person_id") >= COPY_ID_OFFSET)
-    assert copies.height == labels.filter(
-        pl.col("kind").is_in(["paid_twice", "duplicate_identity"])
-    ).height // 2
+    assert (
+        copies.height
+        == labels.filter(pl.col("kind").is_in(["paid_twice", "duplicate_identity"])).height // 2
+    )
     twice = labels.filter(pl.col("kind") == "paid_twice").join(persons, on="person_id")
     assert (twice.group_by("resident_id").agg(pl.col("province").n_unique())["province"] == 2).all()
     duplicates = labels.filter(pl.col("kind") == "duplicate_identity").join(persons, on="person_id")
@@ -66,12 +73,24 @@ def test_planted_irregularities_are_labelled(tmp_path: Path) -> None:
 def test_cli_fraud_rate(tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(
-        app, ["synth", "--persons", "500", "--out", str(tmp_path / "p"), "--fraud-rate", "0.01",
-              "--workers", "1", "--no-progress"],
+        app,
+        [
+            "synth",
+            "--persons",
+            "500",
+            "--out",
+            str(tmp_path / "p"),
+            "--fraud-rate",
+            "0.01",
+            "--workers",
+            "1",
+            "--no-progress",
+        ],
     )
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "p" / "labels.parquet").is_file()
     bad = runner.invoke(
-        app, ["synth", "--persons", "500", "--out", str(tmp_path / "q"), "--fraud-rate", "0.5"],
+        app,
+        ["synth", "--persons", "500", "--out", str(tmp_path / "q"), "--fraud-rate", "0.5"],
     )
     assert bad.exit_code == 2 and "--fraud-rate" in bad.output

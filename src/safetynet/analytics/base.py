@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from safetynet.analytics.report import Chart, write_report
+from safetynet.analytics.report import TABLE_ROWS, Chart, write_report
 from safetynet.batch.jobs import Job, JobContext
 from safetynet.batch.local import DEFAULT_CHUNK_ROWS, population_dataset, run_local
 from safetynet.batch.outputs import Totals
@@ -93,6 +93,10 @@ class Analysis(ABC):
     @abstractmethod
     def analyse(self, run: Run) -> Tables:
         """The analysis tables from the extracts (and registers)."""
+
+    def lists(self, run: Run) -> dict[str, pl.LazyFrame]:
+        """Per-person lists too long to hold (streamed to ``tables/NAME.parquet`` and ``.csv``)."""
+        return {}
 
     @abstractmethod
     def charts(self, tables: Tables) -> list[Chart]:
@@ -177,18 +181,23 @@ def run_analysis(
     run = Run(population, out, month, options or {})
     tables = analysis.analyse(run)
     write_tables(tables, out / "tables")
+    heads = {}
+    lines = analysis.console(tables)
+    for name, rows in analysis.lists(run).items():
+        count = write_list(rows, out / "tables", name)
+        heads[name] = pl.read_parquet(out / "tables" / f"{name}.parquet", n_rows=TABLE_ROWS)
+        lines.append(f"{name}: {count:,} persons (tables/{name}.parquet, .csv)")
     rejected = sum(t.rejected for t in totals)
-    lines = [
-        *analysis.console(tables),
-        f"rows read {totals[0].rows_in:,}; rejected {rejected:,} (reasons in extract/*/rejects)",
-    ]
+    lines.append(
+        f"rows read {totals[0].rows_in:,}; rejected {rejected:,} (reasons in extract/*/rejects)"
+    )
     write_report(
         out / "report.html",
         title=f"{analysis.title} — {format_month(month)}",
         summary=analysis.summary,
         lines=lines,
         charts=analysis.charts(tables),
-        tables=tables,
+        tables={**tables, **heads},
     )
     return Outcome(
         analysis.name,
@@ -208,6 +217,17 @@ def write_tables(tables: Tables, folder: Path) -> None:
         table.write_parquet(folder / f"{name}.parquet")
         text = [c for c, t in table.schema.items() if t == pl.String]
         table.with_columns(_neutralised(c) for c in text).write_csv(folder / f"{name}.csv")
+
+
+def write_list(rows: pl.LazyFrame, folder: Path, name: str) -> int:
+    """Stream a long list to Parquet and CSV without holding it; returns its length."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows.sink_parquet(folder / f"{name}.parquet")
+    written = pl.scan_parquet(folder / f"{name}.parquet")
+    text = [c for c, t in written.collect_schema().items() if t == pl.String]
+    written.with_columns(_neutralised(c) for c in text).sink_csv(folder / f"{name}.csv")
+    count: int = written.select(pl.len()).collect().item()
+    return count
 
 
 def _neutralised(column: str) -> pl.Expr:

@@ -189,6 +189,18 @@ class Coverage(Analysis):
         sums = [pl.col(c).sum() for c in ("population", *FLAGS)]
         by_province = _rates(cells.group_by("province").agg(sums).sort("province"))
         national = _rates(cells.select(sums))
+        tables: Tables = {
+            "cells": _rates(cells),
+            "provinces": by_province,
+            "national": national,
+            "reference": compare_with_reference(national),
+        }
+        if run.has_register("declarations"):
+            tables["employers_at_floor"] = employers_at_floor(run)
+        return tables
+
+    def lists(self, run: Run) -> dict[str, pl.LazyFrame]:
+        """The uncovered persons, by region, for outreach."""
         uncovered = (
             run.extract(self.extract_job)
             .filter((pl.col("uncovered_pension") == 1) | (pl.col("uncovered_medical") == 1))
@@ -203,19 +215,8 @@ class Coverage(Analysis):
                 pl.col("uncovered_pension").cast(pl.Boolean).alias("needs_pension"),
                 pl.col("uncovered_medical").cast(pl.Boolean).alias("needs_medical"),
             )
-            .sort("region", "person_id")
-            .collect()
         )
-        tables: Tables = {
-            "cells": _rates(cells),
-            "provinces": by_province,
-            "national": national,
-            "uncovered_persons": uncovered,
-            "reference": compare_with_reference(national),
-        }
-        if run.has_register("declarations"):
-            tables["employers_at_floor"] = employers_at_floor(run)
-        return tables
+        return {"uncovered_persons": uncovered}
 
     def charts(self, tables: Tables) -> list[Chart]:
         provinces = tables["provinces"]
@@ -248,7 +249,6 @@ class Coverage(Analysis):
             f"population {row['population']:,}; pension covered {row['pension_rate']:.1%}, "
             f"gap {row['pension_gap_rate']:.1%} of those who should be insured; medical "
             f"covered {row['medical_rate']:.1%}, gap {row['medical_gap_rate']:.1%}",
-            f"uncovered persons listed for outreach: {tables['uncovered_persons'].height:,}",
         ]
         for ref in tables["reference"].iter_rows(named=True):
             lines.append(

@@ -166,6 +166,7 @@ class Fairness(Analysis):
         payees = (
             run.extract(self.extract_job)
             .select(
+                "person_id",
                 "province",
                 "scheme",
                 "sex",
@@ -175,6 +176,7 @@ class Fairness(Analysis):
                 "replacement_own",
                 "replacement_average",
             )
+            .sort("person_id")  # sums in one order, whichever engine wrote the extract
             .collect()
         )
         if payees.height == 0:

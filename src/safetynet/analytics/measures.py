@@ -82,11 +82,22 @@ def theil_decomposition(frame: pl.DataFrame, value: str, by: str) -> pl.DataFram
     )
 
 
-def robust_z(value: pl.Expr, over: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """Median, scaled MAD and robust z of ``value`` within the groups ``over``."""
-    median = value.median().over(over)
-    mad = (value - median).abs().median().over(over) * MAD_TO_SIGMA
-    return median, mad, (value - median) / mad
+def with_robust_z(frame: pl.LazyFrame, value: str, by: str) -> pl.LazyFrame:
+    """``frame`` with the robust z-score of ``value`` within the groups of ``by`` (column
+    ``z``), by grouped aggregations and joins rather than windows, so that memory holds one
+    column per pass, not the frame."""
+    centre = frame.group_by(by).agg(pl.col(value).median().alias("_centre"))
+    centred = frame.join(centre, on=by).with_columns(
+        (pl.col(value) - pl.col("_centre")).alias("_deviation")
+    )
+    spread = centred.group_by(by).agg(
+        (pl.col("_deviation").abs().median() * MAD_TO_SIGMA).alias("_scale")
+    )
+    return (
+        centred.join(spread, on=by)
+        .with_columns((pl.col("_deviation") / pl.col("_scale")).alias("z"))
+        .drop("_centre", "_deviation", "_scale")
+    )
 
 
 def largest_remainder(total: int, weights: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

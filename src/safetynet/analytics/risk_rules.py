@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from safetynet.analytics.measures import robust_z
+from safetynet.analytics.measures import with_robust_z
 from safetynet.policy.money import to_fen
 from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import format_month, month_start
@@ -46,6 +46,7 @@ FLAG_SCHEMA = {
 MIN_EMPLOYER = 10
 DROP_THRESHOLD = 0.3
 CLAIM_Z = 4.0
+IDENTITY_PASS_ROWS = 5_000_000
 NAME_POSITIONS = 6
 """Names up to this many characters are compared position by position (longer: exactly)."""
 
@@ -121,7 +122,19 @@ def _one_apart(left: pl.Expr, right: pl.Expr) -> pl.Expr:
 
 def duplicate_identities(identities: pl.LazyFrame) -> pl.DataFrame:
     """Pairs of identity numbers sharing birth date, sex (the ID's digits 7-14 and 17's parity)
-    and address, with the same or a near name; both persons flagged."""
+    and address, with the same or a near name; both persons flagged. The register is read in
+    passes of about :data:`IDENTITY_PASS_ROWS` rows, split by birth date (pairs never cross
+    birth dates), so memory does not grow with the register."""
+    rows: int = identities.select(pl.len()).collect().item()
+    passes = max(1, -(-rows // IDENTITY_PASS_ROWS))
+    birth_day = pl.col("resident_id").str.slice(6, 8).cast(pl.Int64, strict=False)
+    found = [
+        _duplicates_in(identities.filter(birth_day % passes == part)) for part in range(passes)
+    ]
+    return pl.concat(found).sort("person_id")
+
+
+def _duplicates_in(identities: pl.LazyFrame) -> pl.DataFrame:
     keyed = identities.select(
         "person_id",
         "resident_id",
@@ -164,25 +177,28 @@ def claim_outliers(claims: pl.LazyFrame) -> pl.DataFrame:
     """Claims out of line for their diagnosis group and hospital: log amount less the group's
     median and the hospital's median level (a robust two-way fit), then its robust z within the
     group."""
-    log_amount = pl.col("amount_fen").cast(pl.Float64).log()
-    group_median = log_amount.median().over("drg")
-    hospital_level = (log_amount - group_median).median().over("hospital_id")
-    residual = pl.col("residual")
-    _, _, z = robust_z(residual, ["drg"])
-    scored = (
-        claims.with_columns(
-            group_median.alias("group_median"), hospital_level.alias("hospital_level")
-        )
-        .with_columns(
-            (log_amount - pl.col("group_median") - pl.col("hospital_level")).alias("residual")
-        )
-        .with_columns(
-            z.alias("z"),
-            (pl.col("group_median") + pl.col("hospital_level")).exp().alias("typical"),
-        )
+    base = claims.select(
+        "claim_id",
+        "person_id",
+        "hospital_id",
+        "drg",
+        "amount_fen",
+        pl.col("amount_fen").cast(pl.Float64).log().alias("log_amount"),
+    )
+    group = base.group_by("drg").agg(pl.col("log_amount").median().alias("group_median"))
+    with_group = base.join(group, on="drg")
+    hospital = with_group.group_by("hospital_id").agg(
+        (pl.col("log_amount") - pl.col("group_median")).median().alias("hospital_level")
+    )
+    fitted = with_group.join(hospital, on="hospital_id").with_columns(
+        (pl.col("log_amount") - pl.col("group_median") - pl.col("hospital_level")).alias(
+            "residual"
+        ),
+        (pl.col("group_median") + pl.col("hospital_level")).exp().alias("typical"),
     )
     return (
-        scored.filter(pl.col("z") > CLAIM_Z)
+        with_robust_z(fitted, "residual", "drg")
+        .filter(pl.col("z") > CLAIM_Z)
         .sort("z", descending=True)
         .unique("person_id", keep="first")
         .select(
