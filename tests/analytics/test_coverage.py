@@ -8,12 +8,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 from tests.analytics.conftest import write_hand_population
 from tests.conftest import ADMIN, Records
 
 from safetynet.analytics.base import run_analysis
 from safetynet.analytics.coverage import Coverage
 from safetynet.analytics.records import export_population
+from safetynet.cli.main import app
 from safetynet.services import registry
 
 # (label, region, birth, sex, employment, pension scheme, medical scheme)
@@ -115,3 +117,39 @@ def test_from_the_system_of_record(engine: Engine, records: Records, tmp_path: P
     assert national["pension_employee"] == 3 and national["medical_employee"] == 3
     assert national["unemployment"] == 2 and national["should_unemployment"] == 2
     assert national["uncovered_pension"] == 1 and national["uncovered_medical"] == 1
+
+
+def test_cli_from_db(engine: Engine, records: Records, tmp_path: Path) -> None:
+    records.person(birth="1980-01-02")
+    result = CliRunner().invoke(
+        app,
+        [
+            "analyze",
+            "coverage",
+            "--from-db",
+            "--database",
+            str(engine.url),
+            "--month",
+            "2025-12",
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "population 1;" in result.output
+    refused = CliRunner().invoke(
+        app,
+        [
+            "analyze",
+            "fairness",
+            "--from-db",
+            "--database",
+            str(engine.url),
+            "--month",
+            "2025-12",
+            "--out",
+            str(tmp_path / "other"),
+        ],
+    )
+    assert refused.exit_code == 2 and "missing columns" in refused.output
