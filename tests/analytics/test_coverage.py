@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 from tests.analytics.conftest import write_hand_population
 from tests.conftest import ADMIN, Records
+from typer.testing import CliRunner
 
 from safetynet.analytics.base import run_analysis
 from safetynet.analytics.coverage import Coverage
