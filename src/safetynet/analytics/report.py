@@ -175,7 +175,7 @@ STYLE = (
     "body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;margin:2em;max-width:1100px}"
     "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
     "td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}"
-    "pre{background:#f6f6f6;padding:1em}"
+    "pre{background:#f6f6f6;padding:1em;white-space:pre-wrap}"
 )
 
 
