@@ -16,6 +16,7 @@ from safetynet.analytics.base import run_analysis
 from safetynet.analytics.coverage import Coverage
 from safetynet.analytics.records import export_population
 from safetynet.cli.main import app
+from safetynet.synth.fraud import COPY_ID_OFFSET
 from safetynet.services import registry
 
 # (label, region, birth, sex, employment, pension scheme, medical scheme)
@@ -90,6 +91,18 @@ def test_synthetic_population_cells_add_up(fraud_population: Path, tmp_path: Pat
         line.startswith(f"uncovered_persons: {listed.height:,} persons") for line in outcome.lines
     )
     assert outcome.tables["employers_at_floor"].height > 0
+    # every employee outside the employees' scheme is employed but not declared (planted
+    # copies of persons are in no employer's register)
+    persons = pl.read_parquet(fraud_population / "province=*" / "*.parquet").filter(
+        pl.col("person_id") < COPY_ID_OFFSET
+    )
+    uninsured = persons.filter(
+        (pl.col("employment_type") == "employee")
+        & (pl.col("monthly_wage_fen") > 0)
+        & (pl.col("pension_scheme") != "employee")
+    )
+    under = outcome.tables["employers_under_declaring"]
+    assert under["undeclared"].sum() == uninsured.height > 0
     reference = outcome.tables["reference"]
     assert reference.height == 8 and (reference["ratio"] > 0).all()
 

@@ -12,7 +12,7 @@ from safetynet.batch.validate import id_strings
 from safetynet.cli.main import app
 from safetynet.policy.periods import parse_month
 from safetynet.policy.rules.identity import check_resident_ids
-from safetynet.synth.fraud import COPY_ID_OFFSET, KINDS
+from safetynet.synth.fraud import COPY_ID_OFFSET, KINDS, REGISTERS
 from safetynet.synth.writer import write_population
 
 AS_OF = parse_month("2025-12")
@@ -45,7 +45,7 @@ def test_rate_zero_leaves_the_population_as_it_was(tmp_path: Path) -> None:
         assert pq.read_table(plain / name).equals(pq.read_table(zero / name))
     assert not (plain / "labels.parquet").exists() and not (plain / "_registers").exists()
     assert pl.read_parquet(zero / "labels.parquet").height == 0
-    for register in ("deaths", "identities", "claims", "declarations"):
+    for register in REGISTERS:
         assert any((zero / "_registers" / register).glob("*.parquet"))
 
 

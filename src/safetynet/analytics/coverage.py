@@ -197,6 +197,8 @@ class Coverage(Analysis):
         }
         if run.has_register("declarations"):
             tables["employers_at_floor"] = employers_at_floor(run)
+        if run.has_register("declarations") and run.has_register("employments"):
+            tables["employers_under_declaring"] = under_declaring(run)
         return tables
 
     def lists(self, run: Run) -> dict[str, pl.LazyFrame]:
@@ -255,12 +257,40 @@ class Coverage(Analysis):
                 f"  {ref['measure']}: {ref['synthetic_scaled'] / 1e6:,.0f} m scaled vs "
                 f"{ref['reference'] / 1e6:,.0f} m ({ref['as_of']}), ratio {ref['ratio']:.2f}"
             )
+        if "employers_under_declaring" in tables:
+            under = tables["employers_under_declaring"]
+            lines.append(
+                f"employers declaring fewer employees than they employ: {under.height:,} "
+                f"({int(under['undeclared'].sum()):,} employees undeclared)"
+            )
         if "employers_at_floor" in tables:
             lines.append(
                 "employers declaring everyone at the floor: "
                 f"{tables['employers_at_floor'].height:,}"
             )
         return lines
+
+
+def under_declaring(run: Run) -> pl.DataFrame:
+    """Employers declaring fewer employees in the month than they employ (employment register
+    against the declarations), with the shortfall."""
+    declared = (
+        run.register("declarations")
+        .filter(pl.col("month") == run.month)
+        .group_by("employer_id")
+        .agg(pl.col("person_id").n_unique().alias("declared"))
+    )
+    return (
+        run.register("employments")
+        .group_by("employer_id")
+        .agg(pl.len().alias("employed"), pl.col("region").first())
+        .join(declared, on="employer_id", how="left")
+        .with_columns(pl.col("declared").fill_null(0))
+        .filter(pl.col("declared") < pl.col("employed"))
+        .with_columns((pl.col("employed") - pl.col("declared")).alias("undeclared"))
+        .sort("employer_id")
+        .collect()
+    )
 
 
 def compare_with_reference(national: pl.DataFrame) -> pl.DataFrame:

@@ -1,11 +1,12 @@
 """Registers around a synthetic population, and irregularities planted in them at a known rate.
 
-``safetynet synth --fraud-rate R`` adds what the risk analysis reads besides the population --
-a death register, an identity register (names and addresses), medical claims and employers'
-wage declarations -- and plants each kind of irregularity in a share R of the persons (or
-employers) it can concern. What was planted goes to ``labels.parquet`` (``person_id``,
-``kind``; for the employer kinds ``person_id`` holds the employer's id) so that detection can
-be scored; the detection itself never reads the labels.
+``safetynet synth --fraud-rate R`` adds what the analyses read besides the population -- a
+death register, an identity register (names and addresses), medical claims, who employs whom
+and employers' wage declarations (of the employees they insure) -- and plants each kind of
+irregularity in a share R of the persons (or employers) it can concern. What was planted
+goes to ``labels.parquet`` (``person_id``, ``kind``; for the employer kinds ``person_id``
+holds the employer's id) so that detection can be scored; the detection itself never reads
+the labels.
 
 Every draw comes from a generator seeded by (seed, chunk, :data:`FRAUD_STREAM`), separate from
 the population's, so the persons of a chunk are the same with or without ``--fraud-rate``.
@@ -58,7 +59,7 @@ KINDS = (
     "employer_drop",
     "implausible_history",
 )
-REGISTERS = ("deaths", "identities", "claims", "declarations")
+REGISTERS = ("deaths", "identities", "claims", "declarations", "employments")
 DEATH_DECOY_SHARE = 0.002
 CLAIMS_PER_PERSON = 0.3
 HOSPITALS_PER_PROVINCE = 50
@@ -139,7 +140,7 @@ def plant(
 
     claims, claim_labels = _claims(rng, persons, rate, chunk, as_of)
     labels.append(claim_labels)
-    declarations, employer_labels = _declarations(p, rng, persons, rate, chunk, as_of)
+    declarations, employments, employer_labels = _declarations(p, rng, persons, rate, chunk, as_of)
     labels.extend(employer_labels)
 
     everyone = pa.concat_tables([persons, twice_copy, dupe_copy])
@@ -160,6 +161,7 @@ def plant(
             "identities": identities,
             "claims": claims,
             "declarations": declarations,
+            "employments": employments,
         },
         pa.concat_tables(labels),
     )
@@ -340,14 +342,15 @@ def _declarations(
     rate: float,
     chunk: int,
     as_of: int,
-) -> tuple[pa.Table, list[pa.Table]]:
-    """Two months of wage declarations (``as_of`` - 1 and ``as_of``) by employers of 20-500
-    employees within a province."""
+) -> tuple[pa.Table, pa.Table, list[pa.Table]]:
+    """Who employs whom (employers of 20-500 employees within a province, as a tax or labour
+    register would know it) and two months of wage declarations (``as_of`` - 1 and ``as_of``)
+    for the employees the employer insures."""
     wage = np.asarray(persons.column("monthly_wage_fen").to_numpy(), dtype=np.int64)
     kind = np.asarray(persons.column("employment_type").to_numpy(zero_copy_only=False))
     scheme = np.asarray(persons.column("pension_scheme").to_numpy(zero_copy_only=False))
     province = np.asarray(persons.column("province").to_numpy(), dtype=np.int64)
-    rows = np.flatnonzero((kind == "employee") & (scheme == "employee") & (wage > 0))
+    rows = np.flatnonzero((kind == "employee") & (wage > 0))
     rows = rows[np.argsort(province[rows], kind="stable")]
     employer = np.zeros(len(rows), dtype=np.int64)
     start, next_id = 0, chunk * 1_000_000
@@ -376,18 +379,25 @@ def _declarations(
         previous[drop_rows] / 100.0 * rng.uniform(0.3, 0.6, int(drop_rows.sum()))
     )
     person_id = np.asarray(persons.column("person_id").to_numpy(), dtype=np.int64)[rows]
+    employments = pa.table(
+        {"employer_id": employer, "person_id": person_id, "region": province[rows]}
+    )
+    insured = scheme[rows] == "employee"
+    declared = len(np.flatnonzero(insured))
     declarations = pa.table(
         {
-            "employer_id": np.r_[employer, employer],
-            "person_id": np.r_[person_id, person_id],
-            "region": np.r_[province[rows], province[rows]],
-            "month": np.r_[np.full(len(rows), as_of - 1), np.full(len(rows), as_of)].astype(
-                np.int64
-            ),
-            "wage_fen": np.r_[previous, current].astype(np.int64),
+            "employer_id": np.r_[employer[insured], employer[insured]],
+            "person_id": np.r_[person_id[insured], person_id[insured]],
+            "region": np.r_[province[rows][insured], province[rows][insured]],
+            "month": np.r_[np.full(declared, as_of - 1), np.full(declared, as_of)].astype(np.int64),
+            "wage_fen": np.r_[previous[insured], current[insured]].astype(np.int64),
         }
     )
-    return declarations, [
-        _labels(distinct[at_floor], "employer_floor"),
-        _labels(distinct[dropped], "employer_drop"),
-    ]
+    return (
+        declarations,
+        employments,
+        [
+            _labels(distinct[at_floor], "employer_floor"),
+            _labels(distinct[dropped], "employer_drop"),
+        ],
+    )
