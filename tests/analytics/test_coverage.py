@@ -16,8 +16,8 @@ from safetynet.analytics.base import run_analysis
 from safetynet.analytics.coverage import Coverage
 from safetynet.analytics.records import export_population
 from safetynet.cli.main import app
-from safetynet.synth.fraud import COPY_ID_OFFSET
 from safetynet.services import registry
+from safetynet.synth.fraud import COPY_ID_OFFSET
 
 # (label, region, birth, sex, employment, pension scheme, medical scheme)
 PERSONS = [
