@@ -9,8 +9,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from safetynet.analytics.base import Engine, run_analysis
+from safetynet.analytics.base import run_analysis
 from safetynet.analytics.cli import ANALYSES
+from safetynet.batch.cli import Engine
 from safetynet.policy.periods import parse_month
 from safetynet.synth.writer import write_population
 

@@ -18,13 +18,13 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
 import polars as pl
 
 from safetynet.analytics.report import TABLE_ROWS, Chart, write_report
+from safetynet.batch.cli import Engine
 from safetynet.batch.jobs import Job, JobContext
 from safetynet.batch.local import DEFAULT_CHUNK_ROWS, population_dataset, run_local
 from safetynet.batch.outputs import Totals
@@ -35,11 +35,6 @@ from safetynet.synth.writer import LABELS, REGISTER_DIR, read_manifest
 Tables = dict[str, pl.DataFrame]
 PLAIN_NUMBER = r"^[+-]?\d+(\.\d+)?$"
 """Signed numbers stay as they are (as in :mod:`safetynet.services.safe_cells`)."""
-
-
-class Engine(StrEnum):
-    local = "local"
-    spark = "spark"
 
 
 @dataclass(frozen=True)

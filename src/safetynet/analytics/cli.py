@@ -10,11 +10,12 @@ from typing import Annotated
 
 import typer
 
-from safetynet.analytics.base import Analysis, Engine, run_analysis
+from safetynet.analytics.base import Analysis, run_analysis
 from safetynet.analytics.coverage import Coverage
 from safetynet.analytics.fairness import Fairness
 from safetynet.analytics.pooling import Pooling
 from safetynet.analytics.risk import DEFAULT_WARNING_MONTHS, Risk
+from safetynet.batch.cli import Engine
 from safetynet.batch.local import DEFAULT_CHUNK_ROWS
 from safetynet.batch.outputs import ReconciliationError
 from safetynet.cli.errors import fail, reported
