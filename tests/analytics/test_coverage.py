@@ -166,3 +166,9 @@ def test_cli_from_db(engine: Engine, records: Records, tmp_path: Path) -> None:
         ],
     )
     assert refused.exit_code == 2 and "missing columns" in refused.output
+
+
+def test_from_db_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    with pytest.raises(ValueError, match="from-db: cannot read the persons"):
+        export_population(tmp_path / "pop", "2025-12", empty)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.store.db import make_engine
@@ -58,10 +59,20 @@ def export_population(out: Path, month_text: str, database: str | None) -> Path:
     """Write the record's persons as of ``month_text`` to ``out``; return ``out``."""
     month = parse_month(month_text, "--month")
     engine = make_engine(database)
-    with engine.connect() as connection:
-        rows = pl.read_database(
-            text(QUERY).bindparams(month=format_month(month)), connection, infer_schema_length=None
-        )
+    try:
+        with engine.connect() as connection:
+            rows = pl.read_database(
+                text(QUERY).bindparams(month=format_month(month)),
+                connection,
+                infer_schema_length=None,
+            )
+    except SQLAlchemyError as exc:
+        raise ValueError(
+            f"from-db: cannot read the persons of {engine.url.render_as_string()} "
+            f"({type(exc).__name__}; is it migrated? `safetynet db upgrade`)"
+        ) from None
+    finally:
+        engine.dispose()
     if rows.height == 0:
         raise ValueError("from-db: the database holds no persons")
     text_dates = rows.schema["birth_date"] == pl.String  # SQLite returns dates as text
