@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from safetynet.web.routes import auth, dashboard
+from safetynet.web.routes import (
+    audit,
+    auth,
+    awards,
+    claims,
+    dashboard,
+    declarations,
+    payroll,
+    persons,
+)
 
-ROUTERS: list[APIRouter] = [auth.router, dashboard.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    dashboard.router,
+    persons.router,
+    declarations.router,
+    awards.router,
+    payroll.router,
+    claims.router,
+    audit.router,
+]
