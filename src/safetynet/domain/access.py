@@ -3,6 +3,8 @@
 - citizen: reads only their own person record, statement and ledger;
 - operator: reads and writes within a region subtree (province, prefecture or county);
 - auditor: reads everything, including the audit log, writes nothing;
+- policy officer: proposes and approves the law's parameter values (never their own), reads
+  no personal record;
 - admin: everything, including users.
 """
 
@@ -19,6 +21,7 @@ class Role(StrEnum):
     CITIZEN = "citizen"
     OPERATOR = "operator"
     AUDITOR = "auditor"
+    POLICY_OFFICER = "policy_officer"
     ADMIN = "admin"
 
 
@@ -54,6 +57,8 @@ class Principal:
         """Refuse unless the principal may act on a record of region ``code``."""
         if self.role is Role.CITIZEN:
             raise Forbidden("citizens may only see their own record")
+        if self.role is Role.POLICY_OFFICER:
+            raise Forbidden("policy officers keep the law's parameters, not personal records")
         if self.role is Role.OPERATOR and (
             self.region_code is None or not in_subtree(self.region_code, code)
         ):

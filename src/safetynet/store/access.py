@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from safetynet.store.base import Base, Id, UtcDateTime, utcnow
 
-
 RoleText = String(20).with_variant(String(10), "sqlite")
 """Widened for ``policy_officer`` by migration 0005 where lengths are enforced (SQLite keeps
 the declared VARCHAR(10), which it never enforces, rather than rebuild the audit table)."""
