@@ -176,6 +176,8 @@ def _read_contributions(
 
 def _post_contributions(uow: UnitOfWork, run: TrueUpRun, lines: pl.DataFrame, now: str) -> None:
     """The true-up lines (the unique key), their contribution records and account entries."""
+    if lines.is_empty():
+        return
     session = uow.session
     keyed = lines.select(
         "person_id",
@@ -285,8 +287,13 @@ def _pension_months(
             "adjust_from": [parse_month(a.adjust_from_month or a.start_month) for a in awards],
             "balance_fen": [a.account_balance_fen or 0 for a in awards],
             "region_code": [a.region_code for a in awards],
+            "recompute_from": [a.recompute_from for a in awards],
         },
-        schema_overrides={"award_id": pl.Int64, "person_id": pl.Int64},
+        schema_overrides={
+            "award_id": pl.Int64,
+            "person_id": pl.Int64,
+            "recompute_from": pl.String,
+        },
     )
     months = (
         paid.join(settled, on=["award_id", "month"], how="left")
@@ -298,7 +305,8 @@ def _pension_months(
 
 def pension_lines(params: ParameterSet, months: pl.DataFrame) -> pl.DataFrame:
     """Per pension month paid: what is due under ``params`` (the payroll's own kernels, over
-    every row at once) against what was paid; only months that differ."""
+    every row at once) against what was paid; only months that differ, leaving out shortfalls
+    the next payroll already has to recompute (the award is marked from that month)."""
     if months.is_empty():
         return months
     due, unknown = due_amounts(
@@ -314,6 +322,11 @@ def pension_lines(params: ParameterSet, months: pl.DataFrame) -> pl.DataFrame:
         months.with_columns(due_fen=pl.Series(due, dtype=pl.Int64), unknown=pl.Series(unknown))
         .filter(~pl.col("unknown") & (pl.col("due_fen") != pl.col("net_paid_fen")))
         .with_columns(delta_fen=pl.col("due_fen") - pl.col("net_paid_fen"))
+        .filter(
+            (pl.col("delta_fen") < 0)
+            | pl.col("recompute_from").is_null()
+            | (pl.col("recompute_from") > pl.col("month"))
+        )
         .sort("award_id", "month")
     )
 
@@ -323,6 +336,8 @@ def _settle_pensions(
 ) -> list[int]:
     """Arrears: mark the award for the next payroll; overpayments: a line under the unique
     key and an overpayment to recover per award. Returns the awards marked."""
+    if lines.is_empty():
+        return []
     by_id = {a.id: a for a in awards}
     marked: list[int] = []
     arrears = lines.filter(pl.col("delta_fen") > 0).group_by("award_id").agg(pl.col("month").min())
