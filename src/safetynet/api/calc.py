@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 
+from safetynet.api.deps import Uow
 from safetynet.policy.catalogue import calc, catalogue, get
+from safetynet.services.law import effective_law
 
 router = APIRouter(prefix="/api/v1/calc", tags=["rules"])
 
@@ -24,7 +26,13 @@ def describe(name: str) -> dict[str, Any]:
 
 @router.post("/{name}")
 def evaluate(
-    name: str, inputs: dict[str, Any] = Body(default_factory=dict), explain: bool = False
+    name: str, uow: Uow, inputs: dict[str, Any] = Body(default_factory=dict), explain: bool = False
 ) -> dict[str, Any]:
-    """Evaluate a calculation; money in the result is in yuan."""
-    return calc(name, inputs, explain=explain).as_json()
+    """Evaluate a calculation under the database's effective law (the packaged parameters plus
+    the approved overlay, whose version the result names); money in the result is in yuan."""
+    with uow:
+        law = effective_law(uow.session)
+    return {
+        **calc(name, inputs, explain=explain, parameters=law.params).as_json(),
+        "law_version": law.version,
+    }
