@@ -129,3 +129,29 @@ def with_values(
         )
         parameters[name] = Parameter(name, definition, all_references, base.file)
     return ParameterSet(parameters, all_references)
+
+
+def as_mapping(values: Iterable[DatedValue], references: Mapping[str, Reference]) -> dict[str, Any]:
+    """Values and references as plain data (JSON-ready), to hand to other processes (batch
+    workers, Spark executors) that rebuild the law with :func:`from_mapping`."""
+    return {
+        "values": [
+            {
+                "parameter": v.parameter,
+                "region": v.region,
+                "entry": v.entry.model_dump(by_alias=True, mode="json", exclude_none=True),
+            }
+            for v in values
+        ],
+        "references": {k: r.model_dump(exclude_none=True) for k, r in references.items()},
+    }
+
+
+def from_mapping(law: ParameterSet, mapping: Mapping[str, Any]) -> ParameterSet:
+    """The law with the values of :func:`as_mapping` added."""
+    references = {k: Reference.model_validate(r) for k, r in mapping["references"].items()}
+    values = [
+        DatedValue(v["parameter"], v["region"], ValueEntry.model_validate(v["entry"]))
+        for v in mapping["values"]
+    ]
+    return with_values(law, values, references)

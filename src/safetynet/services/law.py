@@ -18,13 +18,14 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
 from safetynet.domain.errors import InvalidInput, NotFound
 from safetynet.policy.errors import PolicyError
-from safetynet.policy.overlay import DatedValue, check_value, with_values
+from safetynet.policy.overlay import DatedValue, as_mapping, check_value, with_values
 from safetynet.policy.parameters import ParameterSet, Reference, default_parameters
 from safetynet.store.parameters import LawVersion, ParameterValue
 
@@ -81,14 +82,31 @@ def dated_value(value: ParameterValue, packaged: ParameterSet) -> DatedValue:
         raise InvalidInput.one(field, f"parameter value {value.id}: {exc}") from None
 
 
-def build(values: Iterable[ParameterValue], packaged: ParameterSet | None = None) -> ParameterSet:
-    """The packaged law with ``values`` added."""
-    base = packaged if packaged is not None else default_parameters()
+def _overlay(
+    values: Iterable[ParameterValue], base: ParameterSet
+) -> tuple[list[DatedValue], dict[str, Reference]]:
     rows = list(values)
     references = {
         key: reference_of(v) for v in rows if (key := reference_key(v, base)) not in base.references
     }
-    return with_values(base, [dated_value(v, base) for v in rows], references)
+    return [dated_value(v, base) for v in rows], references
+
+
+def build(values: Iterable[ParameterValue], packaged: ParameterSet | None = None) -> ParameterSet:
+    """The packaged law with ``values`` added."""
+    base = packaged if packaged is not None else default_parameters()
+    return with_values(base, *_overlay(values, base))
+
+
+def overlay_mapping(session: Session) -> dict[str, Any]:
+    """The overlay of the law in force as plain data, for batch jobs and projections run with
+    ``--parameters-from-db`` (see :func:`safetynet.policy.overlay.from_mapping`)."""
+    version, recorded_at = _latest(session)
+    values = values_in_force(session, version) if version != PACKAGED else []
+    mapping = as_mapping(*_overlay(values, default_parameters()))
+    mapping["version"] = version
+    mapping["recorded_at"] = recorded_at.isoformat() if recorded_at else None
+    return mapping
 
 
 def _latest(session: Session, at_most: int | None = None) -> tuple[int, datetime | None]:
