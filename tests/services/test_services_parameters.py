@@ -224,3 +224,9 @@ def test_the_law_is_cached_until_the_version_moves(uow: UnitOfWork) -> None:
         parameters=first.params,
     )
     assert decimal_to_fen(one["base"]) == 730_000
+
+
+def test_policy_officers_list_no_personal_records(uow: UnitOfWork, records: Any) -> None:
+    employer = records.employer()
+    records.employees(employer, 1)
+    assert registry.list_persons(uow, MAKER) == []

@@ -16,6 +16,9 @@ from enum import StrEnum
 from safetynet.domain.errors import Forbidden
 from safetynet.domain.regions import format_region, in_subtree, subtree_bounds
 
+NO_REGIONS = (1, 0)
+"""An empty code range (low above high): lists filtered by it return nothing."""
+
 
 class Role(StrEnum):
     CITIZEN = "citizen"
@@ -40,9 +43,12 @@ class Principal:
 
     @property
     def region_bounds(self) -> tuple[int, int] | None:
-        """The code range an operator may see; None means every region."""
+        """The code range an operator may see; None means every region; policy officers, who
+        keep the law rather than records, see an empty range."""
         if self.role is Role.OPERATOR and self.region_code is not None:
             return subtree_bounds(self.region_code)
+        if self.role is Role.POLICY_OFFICER:
+            return NO_REGIONS
         return None
 
     def require_write(self) -> None:
