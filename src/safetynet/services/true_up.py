@@ -82,7 +82,7 @@ SELECT c.id, c.person_id, c.month, c.region_code, c.worker_type,
        COALESCE(e.risk_class, 1)
 FROM contribution_records c
 LEFT JOIN employers e ON e.id = c.employer_id
-LEFT JOIN contribution_records r ON r.reverses_id = c.id
+LEFT JOIN contribution_records r ON r.reverses_id = c.id AND r.kind = 'reversal'
 WHERE c.kind = 'contribution' AND r.id IS NULL
   AND c.worker_type IN ('employee', 'flexible')
   AND c.region_code BETWEEN :low AND :high AND c.month BETWEEN :first AND :last
@@ -402,6 +402,18 @@ def _totals(contribution: pl.DataFrame, pension: pl.DataFrame) -> dict[str, int]
     return totals
 
 
+def _period(from_month: object, to_month: object | None) -> tuple[str, str]:
+    first = validation.month(from_month, "from_month")
+    last = (
+        validation.month(to_month, "to_month")
+        if to_month
+        else format_month(validation.current_month())
+    )
+    if last < first:
+        raise InvalidInput.one("to_month", f"{last} is before from_month {first}")
+    return first, last
+
+
 def true_up(
     uow: UnitOfWork,
     actor: Principal,
@@ -417,14 +429,7 @@ def true_up(
         actor.require_write()
     region_code = validation.region(region)
     actor.require_region(region_code)
-    first = validation.month(from_month, "from_month")
-    last = (
-        validation.month(to_month, "to_month")
-        if to_month
-        else format_month(validation.current_month())
-    )
-    if last < first:
-        raise InvalidInput.one("to_month", f"{last} is before from_month {first}")
+    first, last = _period(from_month, to_month)
     bounds = subtree_bounds(region_code)
     with uow:
         law = effective_law(uow.session)
@@ -432,57 +437,68 @@ def true_up(
         contribution = contribution_lines(law.params, live, collected)
         awards, months = _pension_months(uow, bounds, parse_month(first), parse_month(last))
         pension = pension_lines(law.params, months)
-        totals = _totals(contribution, pension)
         report = TrueUpReport(
             region_code,
             first,
             last,
             law.version,
             _report_frame(contribution, pension),
-            totals,
+            _totals(contribution, pension),
             posted=False,
         )
-        if dry_run or (contribution.is_empty() and pension.is_empty()):
+        if dry_run or report.lines.is_empty():
             return report
-        run = TrueUpRun(
-            region_code=region_code,
-            from_month=first,
-            to_month=last,
-            law_version=law.version,
-            lines=report.lines.height,
-            totals=totals,
-            run_by=actor.username,
-        )
-        uow.session.add(run)
-        uow.session.flush()
-        try:
-            _post_contributions(uow, run, contribution, db_timestamp(utcnow()))
-            report.awards_marked = _settle_pensions(uow, run, awards, pension)
-            uow.session.flush()
-        except IntegrityError:
-            raise Conflict(
-                "another true-up under the same law settled some of these months first; "
-                "nothing was posted, run it again to settle what is left"
-            ) from None
-        audit.record(
-            uow.session,
-            actor,
-            "contribution.true_up",
-            "true_up_run",
-            run.id,
-            region_code=region_code,
-            after={
-                "from_month": first,
-                "to_month": last,
-                "law_version": law.version,
-                "awards_marked": report.awards_marked,
-                **totals,
-            },
-        )
+        _post(uow, actor, report, contribution, (awards, pension))
         uow.commit()
-        report.posted = True
-        report.run_id = run.id
         return report
+
+
+def _post(
+    uow: UnitOfWork,
+    actor: Principal,
+    report: TrueUpReport,
+    contribution: pl.DataFrame,
+    pensions: tuple[list[Award], pl.DataFrame],
+) -> None:
+    """Write the run, its lines and postings, and the audit row, in the caller's transaction;
+    a line already posted under the same law (a concurrent run) refuses the whole run."""
+    run = TrueUpRun(
+        region_code=report.region_code,
+        from_month=report.from_month,
+        to_month=report.to_month,
+        law_version=report.law_version,
+        lines=report.lines.height,
+        totals=report.totals,
+        run_by=actor.username,
+    )
+    uow.session.add(run)
+    uow.session.flush()
+    try:
+        _post_contributions(uow, run, contribution, db_timestamp(utcnow()))
+        report.awards_marked = _settle_pensions(uow, run, *pensions)
+        uow.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "another true-up under the same law settled some of these months first; "
+            "nothing was posted, run it again to settle what is left"
+        ) from None
+    audit.record(
+        uow.session,
+        actor,
+        "contribution.true_up",
+        "true_up_run",
+        run.id,
+        region_code=report.region_code,
+        after={
+            "from_month": report.from_month,
+            "to_month": report.to_month,
+            "law_version": report.law_version,
+            "awards_marked": report.awards_marked,
+            **report.totals,
+        },
+    )
+    report.posted = True
+    report.run_id = run.id
 
 
 REPORT_COLUMNS = (
