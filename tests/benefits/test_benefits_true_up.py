@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 import safetynet
 from safetynet.domain.access import Principal, Role
-from safetynet.domain.errors import Forbidden, InvalidInput
+from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.policy.money import decimal_to_fen
 from safetynet.services import declarations, law, registry, true_up
 from safetynet.services import parameters as governance
@@ -256,3 +256,30 @@ def test_pension_arrears_go_to_the_next_payroll_and_overpayments_are_recorded(
     assert not true_up.true_up(
         uow, ADMIN, region="110000", from_month="2026-01", to_month="2026-04"
     ).posted
+
+
+def test_a_concurrent_run_is_refused_by_the_unique_key(
+    uow: UnitOfWork, records: Any, who: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    employer = records.employer(region=110105, risk_class=2)
+    _declare(uow, employer, records.employees(employer, 2), ["5000", "5200"], "2025-08")
+    approve(uow, "contribution.base_floor", "110000", "2025-07-01", "7300")
+    original = true_up.pension_lines
+    other = UnitOfWork(uow.session_factory)
+
+    def the_other_run_posts_first(*args: Any) -> Any:
+        monkeypatch.setattr(true_up, "pension_lines", original)
+        true_up.true_up(other, ADMIN, region="110000", from_month="2025-08", to_month="2025-08")
+        return original(*args)
+
+    monkeypatch.setattr(true_up, "pension_lines", the_other_run_posts_first)
+    with pytest.raises(Conflict, match="nothing was posted"):
+        true_up.true_up(uow, ADMIN, region="110000", from_month="2025-08", to_month="2025-08")
+    with uow:
+        lines = uow.session.scalar(select(func.count()).select_from(TrueUpLine))
+        runs = uow.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "contribution.true_up")
+        )
+    assert (lines, runs) == (2, 1)

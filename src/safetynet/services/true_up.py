@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal
@@ -51,7 +51,7 @@ from safetynet.services.safe_cells import neutralise_row
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import Award, Overpayment
-from safetynet.store.parameters import TrueUpLine, TrueUpRun
+from safetynet.store.parameters import TrueUpRun
 
 AMOUNTS = [c for c in RECORD_COLUMNS.values()]
 """The record columns a true-up recomputes (base and every contribution part)."""
@@ -190,8 +190,10 @@ def _post_contributions(uow: UnitOfWork, run: TrueUpRun, lines: pl.DataFrame, no
         "employer_delta_fen",
         "employee_delta_fen",
         "account_delta_fen",
-    ).with_columns(run_id=pl.lit(run.id), law_version=pl.lit(run.law_version))
-    session.execute(insert(TrueUpLine), keyed.to_dicts())
+    ).with_columns(
+        run_id=pl.lit(run.id), law_version=pl.lit(run.law_version), created_at=pl.lit(now)
+    )
+    insert_frame(session, "true_up_lines", keyed)
     n = lines.height
     records = pl.DataFrame(
         {
@@ -348,8 +350,9 @@ def _settle_pensions(
             marked.append(award.id)
     excess = lines.filter(pl.col("delta_fen") < 0)
     if excess.height:
-        uow.session.execute(
-            insert(TrueUpLine),
+        insert_frame(
+            uow.session,
+            "true_up_lines",
             excess.select(
                 run_id=pl.lit(run.id),
                 person_id="person_id",
@@ -363,7 +366,8 @@ def _settle_pensions(
                 employer_delta_fen=pl.lit(0),
                 employee_delta_fen=pl.lit(0),
                 account_delta_fen=pl.lit(0),
-            ).to_dicts(),
+                created_at=pl.lit(db_timestamp(utcnow())),
+            ),
         )
         per_award = excess.group_by("award_id", "person_id").agg(
             pl.col("delta_fen").sum(), pl.col("month").min()
@@ -453,6 +457,14 @@ def true_up(
         return report
 
 
+def _integrity_errors(uow: UnitOfWork) -> tuple[type[BaseException], ...]:
+    """SQLAlchemy's integrity error and the driver's (lines are written by COPY or a prepared
+    ``executemany`` on the raw connection, below SQLAlchemy)."""
+    dbapi = uow.session.get_bind().dialect.dbapi
+    driver = getattr(dbapi, "IntegrityError", None)
+    return (IntegrityError, driver) if isinstance(driver, type) else (IntegrityError,)
+
+
 def _post(
     uow: UnitOfWork,
     actor: Principal,
@@ -477,7 +489,7 @@ def _post(
         _post_contributions(uow, run, contribution, db_timestamp(utcnow()))
         report.awards_marked = _settle_pensions(uow, run, *pensions)
         uow.session.flush()
-    except IntegrityError:
+    except _integrity_errors(uow):
         raise Conflict(
             "another true-up under the same law settled some of these months first; "
             "nothing was posted, run it again to settle what is left"
