@@ -23,7 +23,7 @@ from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from safetynet.policy.errors import InputError
 from safetynet.policy.overlay import check_value
-from safetynet.policy.parameters import Reference, default_parameters
+from safetynet.policy.parameters import default_parameters
 from safetynet.services import audit
 from safetynet.services.law import effective_law, reference_key, reference_of, values_in_force
 from safetynet.services.uow import UnitOfWork
@@ -32,7 +32,14 @@ from safetynet.store.parameters import LawVersion, ParameterValue
 
 OFFICERS = (Role.POLICY_OFFICER, Role.ADMIN)
 READERS = (Role.POLICY_OFFICER, Role.ADMIN, Role.AUDITOR, Role.OPERATOR)
-MAX_TEXT = {"source": 300, "source_number": 100, "url": 500, "article": 100, "note": 1000}
+MAX_TEXT = {
+    "source": 300,
+    "source_number": 100,
+    "url": 500,
+    "article": 100,
+    "note": 1000,
+    "reason": 1000,
+}
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,13 @@ def _text(raw: str | None, field: str, *, required: bool = False) -> str | None:
     return text
 
 
+def _reason(raw: str) -> str:
+    why = _text(raw, "reason")
+    if why is None:
+        raise InvalidInput.one("reason", "is required")
+    return why
+
+
 def validate(proposal: Proposal) -> ParameterValue:
     """The proposal checked exactly as a parameter file entry (unit, type, known parameter,
     region code, grade, source); :class:`InvalidInput` names the field."""
@@ -119,7 +133,6 @@ def validate(proposal: Proposal) -> ParameterValue:
     value = parse_value(proposal.value)
     effective = _effective(proposal.effective)
     try:
-        Reference(title=source or "", number=number, url=url)
         dated = check_value(
             packaged,
             name,
@@ -205,11 +218,11 @@ def propose(uow: UnitOfWork, actor: Principal, proposal: Proposal) -> ParameterV
         return value
 
 
-def _load(uow: UnitOfWork, value_id: int, *, for_update: bool = True) -> ParameterValue:
-    query = select(ParameterValue).where(ParameterValue.id == value_id)
-    if for_update:
-        query = query.with_for_update()
-    value = uow.session.scalar(query)
+def _load(uow: UnitOfWork, value_id: int) -> ParameterValue:
+    """The value, locked until the transaction ends (PostgreSQL; SQLite writes one at a time)."""
+    value = uow.session.scalar(
+        select(ParameterValue).where(ParameterValue.id == value_id).with_for_update()
+    )
     if value is None:
         raise NotFound("parameter value", value_id)
     return value
@@ -276,9 +289,7 @@ def approve(uow: UnitOfWork, actor: Principal, value_id: int) -> ParameterValue:
 def reject(uow: UnitOfWork, actor: Principal, value_id: int, reason: str) -> ParameterValue:
     """Refuse a proposal, with the reason (a decision: never by its maker, who withdraws)."""
     actor.require_role(*OFFICERS)
-    why = _text(reason, "note")
-    if not why:
-        raise InvalidInput.one("reason", "is required")
+    why = _reason(reason)
     with uow:
         value = _load(uow, value_id)
         if value.status != "proposed":
@@ -304,9 +315,7 @@ def withdraw(uow: UnitOfWork, actor: Principal, value_id: int, reason: str) -> P
     """Withdraw a proposal, or an approved value (the law moves to the next version without
     it, and the packaged value, if any, applies again)."""
     actor.require_role(*OFFICERS)
-    why = _text(reason, "note")
-    if not why:
-        raise InvalidInput.one("reason", "is required")
+    why = _reason(reason)
     with uow:
         value = _load(uow, value_id)
         if value.status not in ("proposed", "approved"):
