@@ -89,11 +89,10 @@ def report_death(
                 f"death in {month}: paid for later months",
             )
             ended.append({"award_id": award.id, "kind": award.kind, "overpaid_fen": overpaid})
+        law = effective_law(session)
         benefits = (
             [
-                _death_benefit(
-                    effective_law(uow.session).params, name, parse_month(month), person.region_code
-                )
+                _death_benefit(law.params, name, parse_month(month), person.region_code)
                 for name in DEATH_BENEFITS
             ]
             if ended
@@ -110,6 +109,7 @@ def report_death(
                 "overpayment_fen": sum(a["overpaid_fen"] for a in ended),
                 "death_benefits": benefits,
                 "references": ["SIL art. 17"],
+                "law_version": law.version,
             },
             reported_by=actor.username,
         )
