@@ -122,6 +122,8 @@ def contribution_lines(
     column, computed by the ``contribution`` kernel over all rows at once. A component the
     payer was not insured for (a flexible worker without medical) stays as collected."""
     frame = live.join(collected, on=["person_id", "month", "payer_id"], how="left")
+    if frame.is_empty():
+        return frame
     try:
         due = contributions(
             params,
