@@ -109,6 +109,13 @@ def test_governance_flow_over_http(
     )
     assert withdrawn.status_code == 200 and withdrawn.json()["retired_version"] == 2
     assert _contribution(http)["law_version"] == 2
+    then = http.post(
+        "/api/v1/calc/contribution?law_version=1",
+        json={"monthly_wage": "5000", "region": "110105", "month": "2025-08"},
+    ).json()
+    assert then["law_version"] == 1 and float(then["result"]["base"]) == 7300
+    unknown = http.post("/api/v1/calc/contribution?law_version=3", json={})
+    assert unknown.status_code == 404
 
 
 def test_errors_name_the_field_and_never_500(client: tuple[TestClient, dict[str, Any]]) -> None:

@@ -74,6 +74,11 @@ def test_governance_and_true_up_on_the_demo_database(run: Any, tmp_path: Path) -
     result = _calc(run)
     assert result["law_version"] == 1 and float(result["result"]["pension_employer"]) == 1700
     assert "law_version" not in _calc(run, "--packaged")
+    before = _calc(run, "--law-version", "0")
+    assert before["law_version"] == 0 and float(before["result"]["pension_employer"]) == 1600
+    assert _calc(run, "--recorded-at", "2000-01-01")["law_version"] == 0
+    missing = run("calc", "contribution", "--law-version", "9", code=2)
+    assert "law version 9 not found" in missing.stderr
     shown = json.loads(run("params", "show", RATE).stdout)
     assert shown["law_version"] == 1 and shown["values"][-1]["value"] == 0.17
 
