@@ -107,6 +107,6 @@ def test_parameters_from_db_needs_a_database(
         "--parameters-from-db",
     ]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2 and "--parameters-from-db" in result.output
+    assert result.exit_code == 2 and "no database configured" in result.output
     projected = CliRunner().invoke(app, ["project", "--parameters-from-db", "--out", "p"])
     assert projected.exit_code == 2 and "no database configured" in projected.output
