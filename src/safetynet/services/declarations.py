@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
@@ -184,8 +185,40 @@ def _registered(uow: UnitOfWork, numbers: list[str]) -> set[str]:
     return found
 
 
-def _employer(uow: UnitOfWork, actor: Principal, employer_id: int) -> Employer:
-    employer = uow.session.get(Employer, employer_id)
+def _already_posted(
+    uow: UnitOfWork, employer_id: int, month: str, version: int, digest: str
+) -> DeclarationOutcome | None:
+    """The outcome "already posted" when this version was posted with the same content; a
+    conflict when it was posted with other content; None when it was not posted."""
+    existing = uow.session.scalar(
+        select(Declaration).where(
+            Declaration.employer_id == employer_id,
+            Declaration.month == month,
+            Declaration.version == version,
+        )
+    )
+    if existing is None:
+        return None
+    if existing.content_hash != digest:
+        raise Conflict(
+            f"version {version} of employer {employer_id}'s declaration for {month} "
+            f"was already posted with other content; submit version "
+            f"{_latest_version(uow, employer_id, month) + 1} to correct it",
+            field="version",
+        )
+    return DeclarationOutcome(
+        existing,
+        posted=False,
+        rows=existing.row_count,
+        employer_total_fen=existing.employer_total_fen,
+        employee_total_fen=existing.employee_total_fen,
+    )
+
+
+def _employer(
+    uow: UnitOfWork, actor: Principal, employer_id: int, *, lock: bool = False
+) -> Employer:
+    employer = uow.session.get(Employer, employer_id, with_for_update=lock or None)
     if employer is None:
         raise NotFound("employer", employer_id)
     actor.require_region(employer.region_code)
@@ -213,31 +246,13 @@ def submit(
     checked, problems, total = _field_problems(frame)
     with uow:
         session = uow.session
-        employer = _employer(uow, actor, employer_id)
+        # one writer per employer at a time (PostgreSQL): a replay racing the first submission
+        # waits for it and then finds it posted; the unique key below is the guarantee
+        employer = _employer(uow, actor, employer_id, lock=not dry_run)
         digest = content_hash(employer.id, period, checked)
-        existing = session.scalar(
-            select(Declaration).where(
-                Declaration.employer_id == employer.id,
-                Declaration.month == period,
-                Declaration.version == version,
-            )
-        )
-        if existing is not None:
-            if existing.content_hash != digest:
-                raise Conflict(
-                    f"version {version} of employer {employer.id}'s declaration for {period} "
-                    f"was already posted with other content; submit version "
-                    f"{_latest_version(uow, employer.id, period) + 1} to correct it",
-                    field="version",
-                )
-            if not problems:
-                return DeclarationOutcome(
-                    existing,
-                    posted=False,
-                    rows=existing.row_count,
-                    employer_total_fen=existing.employer_total_fen,
-                    employee_total_fen=existing.employee_total_fen,
-                )
+        already = _already_posted(uow, employer.id, period, version, digest)
+        if already is not None and not problems:
+            return already
         joined, registry_problems, registry_total = _registry_problems(
             uow, employer, period, checked
         )
@@ -245,6 +260,10 @@ def submit(
         total += registry_total
         if problems:
             raise InvalidInput(problems[:MAX_REPORTED_PROBLEMS], total)
+        if version <= _latest_version(uow, employer.id, period):
+            raced = _already_posted(uow, employer.id, period, version, digest)
+            if raced is not None:
+                return raced
         previous = _previous_version(uow, employer.id, period, version)
         # rows in person order keep the (person, month) indexes' insertions sequential
         joined = joined.sort("person_id")
@@ -281,7 +300,15 @@ def submit(
             supersedes_id=previous.id if previous else None,
         )
         session.add(declaration)
-        session.flush()
+        employer_key = employer.id
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raced = _already_posted(uow, employer_key, period, version, digest)
+            if raced is None:
+                raise
+            return raced
         now = db_timestamp(utcnow())
         reversed_rows = 0
         if previous is not None:

@@ -190,14 +190,12 @@ def submit_claim(
             explanation=explanation(result),
             settled_by=actor.username,
         )
+        person_key = person.id
         session.add(claim)
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(
-                f"another claim of person {person.id} was settled at the same time; resubmit",
-                field="reference",
-            ) from None
+            return _settled_concurrently(uow, person_key, ref)
         audit.record(
             session,
             actor,
@@ -217,6 +215,24 @@ def submit_claim(
         )
         uow.commit()
         return Settlement(claim, duplicate=False)
+
+
+def _settled_concurrently(uow: UnitOfWork, person_id: int, reference: str) -> Settlement:
+    """The loser of a race: the same reference settled by the winner is returned as a duplicate
+    (the first settlement); another claim of the person's year settled first is a conflict."""
+    session = uow.session
+    session.rollback()
+    winner = session.scalar(
+        select(MedicalClaim).where(
+            MedicalClaim.person_id == person_id, MedicalClaim.reference == reference
+        )
+    )
+    if winner is not None:
+        return Settlement(winner, duplicate=True)
+    raise Conflict(
+        f"another claim of person {person_id} was settled at the same time; resubmit",
+        field="reference",
+    )
 
 
 def get_claim(uow: UnitOfWork, actor: Principal, claim_id: int) -> MedicalClaim:
