@@ -4,7 +4,8 @@ medical claims and pension transfers.
 Payment lines are append-only in amount: a month's entitlement is paid once (unique indexes on
 award, month paid for and payroll month, and on award, month paid for and attempt, so that two
 payments computed from the same state cannot both commit), a later payroll pays only the
-difference between what is due and what was paid (arrears), and the bank's return file changes only a line's status.
+difference between what is due and what was paid (arrears), and the bank's return file changes
+only a line's status.
 """
 
 from __future__ import annotations
