@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from safetynet import __version__
 from safetynet.api import access, benefits, calc, money, problems, registry
+from safetynet.api.guard import InputGuard
 from safetynet.domain.identity import mask_ids_in
 from safetynet.store.db import make_engine, session_factory
 
@@ -48,8 +49,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     problems.install(app)
+    app.add_middleware(InputGuard)
     for module in (access, registry, money, calc, benefits):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     install_log_masking()
 
     @app.get("/health/live", tags=["health"])

@@ -32,6 +32,8 @@ from safetynet.store.contributions import AMOUNT_COLUMNS, Declaration
 from safetynet.store.registry import Employer, Person
 
 MAX_REPORTED_PROBLEMS = 1000
+MAX_VERSION = 2**31 - 1
+"""Versions are 32-bit integers in the database."""
 _WAGE_TEXT = r"^\d{1,12}(\.\d{1,2})?$"
 
 
@@ -241,8 +243,10 @@ def submit(
     if not dry_run:
         actor.require_write()
     period = validation.month(month, "month")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput.one("version", f"must be a whole number from 1, got {version!r}")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        raise InvalidInput.one(
+            "version", f"must be a whole number from 1 to {MAX_VERSION}, got {version!r}"
+        )
     checked, problems, total = _field_problems(frame)
     with uow:
         session = uow.session
