@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from safetynet import __version__
 from safetynet.api import access, benefits, calc, money, problems, registry
 from safetynet.api.guard import InputGuard
+from safetynet.api.uploads import UploadSlots
 from safetynet.domain.identity import mask_ids_in
 from safetynet.store.db import make_engine, session_factory
 
@@ -48,6 +49,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
+    app.state.upload_slots = UploadSlots.from_environment()
     problems.install(app)
     app.add_middleware(InputGuard)
     for module in (access, registry, money, calc, benefits):

@@ -135,7 +135,8 @@ class InputGuard:
         """The path's parameters by name, from the paths of the OpenAPI document."""
         if self._templates is None:
             app = scope.get("app")
-            paths = app.openapi().get("paths", {}) if hasattr(app, "openapi") else {}
+            openapi = getattr(app, "openapi", None)
+            paths = openapi().get("paths", {}) if callable(openapi) else {}
             self._templates = [_template(path) for path in paths]
         path = str(scope.get("path", ""))
         for pattern, names in self._templates:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, PendingRollbackError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from safetynet.api.uploads import TooManyUploads
 from safetynet.domain.errors import (
     Conflict,
     DomainError,
@@ -103,6 +104,10 @@ def domain_problem(exc: DomainError) -> JSONResponse:
         return problem(409, "Conflict", str(exc), errors)
     if isinstance(exc, Forbidden):
         return problem(403, "Forbidden", str(exc))
+    if isinstance(exc, TooManyUploads):
+        return problem(
+            429, "Too many requests", str(exc), headers={"Retry-After": str(exc.retry_after)}
+        )
     if isinstance(exc, Unauthenticated):
         return problem(401, "Unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
     return problem(400, "Bad request", str(exc))
