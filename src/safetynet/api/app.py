@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from safetynet import __version__
 from safetynet.api import access, benefits, calc, money, problems, registry
 from safetynet.api.guard import InputGuard
+from safetynet.api.idempotency import IdempotencyKeys
 from safetynet.api.uploads import UploadSlots
 from safetynet.domain.identity import mask_ids_in
 from safetynet.store.db import make_engine, session_factory
@@ -51,7 +52,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     app.state.upload_slots = UploadSlots.from_environment()
     problems.install(app)
-    app.add_middleware(InputGuard)
+    app.add_middleware(IdempotencyKeys)
+    app.add_middleware(InputGuard)  # outermost: refuses bad input before anything else runs
     for module in (access, registry, money, calc, benefits):
         app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     install_log_masking()

@@ -106,7 +106,7 @@ class InputGuard:
         ):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive, MAX_JSON_BYTES)
+        body = await read_body(receive, MAX_JSON_BYTES)
         if body is None:
             await _refusal([("body", f"is larger than {MAX_JSON_BYTES // 2**20} MiB")], status=413)(
                 scope, receive, send
@@ -116,7 +116,7 @@ class InputGuard:
         if errors:
             await _refusal(errors)(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
     def _path_and_query(self, scope: Scope) -> list[tuple[str, str]]:
         errors: list[tuple[str, str]] = []
@@ -174,7 +174,7 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
+async def read_body(receive: Receive, limit: int) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -191,7 +191,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
     """The body already read, then the client's own messages (its disconnect)."""
     sent = False
 

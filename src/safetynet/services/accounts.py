@@ -29,6 +29,7 @@ from safetynet.policy.parameters import default_parameters
 from safetynet.policy.rules.account import credit_year as credit_year_kernel
 from safetynet.services import audit, validation
 from safetynet.services.contributions import compute
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.contributions import AccountEntry, ContributionRecord, PostingKey
 from safetynet.store.registry import Enrollment, Person
@@ -283,7 +284,10 @@ def list_entries(
 ) -> list[AccountEntry]:
     query = (
         select(AccountEntry)
-        .where(AccountEntry.person_id == person_id)
+        .where(
+            AccountEntry.person_id == person_id,
+            visible(actor, AccountEntry.region_code, AccountEntry.person_id),
+        )
         .order_by(AccountEntry.id)
         .limit(limit)
     )

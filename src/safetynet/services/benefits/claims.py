@@ -31,6 +31,7 @@ from safetynet.services.benefits.common import (
     person_in_scope,
     rule,
 )
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import MedicalClaim
@@ -250,7 +251,10 @@ def claims_of(uow: UnitOfWork, actor: Principal, person_id: int) -> list[Medical
         return list(
             uow.session.scalars(
                 select(MedicalClaim)
-                .where(MedicalClaim.person_id == person_id)
+                .where(
+                    MedicalClaim.person_id == person_id,
+                    visible(actor, MedicalClaim.region_code, MedicalClaim.person_id),
+                )
                 .order_by(MedicalClaim.year, MedicalClaim.sequence)
             )
         )

@@ -33,6 +33,7 @@ from safetynet.policy.periods import format_month, month_of, month_start, parse_
 from safetynet.services import audit, validation
 from safetynet.services.benefits.awards import close_award
 from safetynet.services.benefits.common import live_awards, move_award, person_in_scope
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
 from safetynet.store.base import utcnow
@@ -147,7 +148,11 @@ def overpayments(uow: UnitOfWork, actor: Principal, person_id: int) -> list[Over
         return list(
             uow.session.scalars(
                 select(Overpayment)
-                .where(Overpayment.person_id == person_id)
+                .join(Award, Award.id == Overpayment.award_id)
+                .where(
+                    Overpayment.person_id == person_id,
+                    visible(actor, Award.region_code, Overpayment.person_id),
+                )
                 .order_by(Overpayment.id)
             )
         )

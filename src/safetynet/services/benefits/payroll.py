@@ -52,6 +52,7 @@ from safetynet.policy.rules.resident import resident_pension
 from safetynet.services import audit, validation
 from safetynet.services.bulk import insert_frame
 from safetynet.services.safe_cells import neutralise_row
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import Award, PaymentLine, PayrollRun
@@ -473,7 +474,12 @@ def lines_of(
 ) -> list[PaymentLine]:
     """Payment lines of a run, an award or a person (each checked against the actor's scope)."""
     with uow:
-        query = select(PaymentLine).order_by(PaymentLine.id)
+        query = (
+            select(PaymentLine)
+            .join(Award, Award.id == PaymentLine.award_id)
+            .where(visible(actor, Award.region_code, PaymentLine.person_id))
+            .order_by(PaymentLine.id)
+        )
         if run_id is not None:
             _run_in_scope(uow, actor, run_id)
             query = query.where(PaymentLine.run_id == run_id)
