@@ -14,12 +14,13 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,11 +31,13 @@ from schemathesis.specs.openapi.checks import (
 
 from safetynet.api.app import create_app
 from safetynet.domain.access import Principal, Role
-from safetynet.services import users
+from safetynet.policy.rules.identity import make_resident_ids
+from safetynet.services import registry, users
+from safetynet.services.demo import credit_code
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.db import make_engine
 
-EXAMPLES = int(os.environ.get("SAFETYNET_FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("SAFETYNET_FUZZ_EXAMPLES", "3"))
 ADMIN = Principal("fuzz-admin", Role.ADMIN)
 CHECKS = [
     not_a_server_error,
@@ -49,18 +52,50 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
     path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
     shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
-    yield create_app(engine)
+    app = create_app(engine)
+    _seed(UnitOfWork(app.state.session_factory))
+    yield app
     engine.dispose()
 
 
-def _operations() -> list[Any]:
+def _seed(uow: UnitOfWork) -> None:
+    """The signed-in admin and a few records for the generated ids to find."""
+    users.create_user(
+        uow, ADMIN, username=ADMIN.username, password="fuzz-password-long-1", role="admin"
+    )
+    employer = registry.register_employer(
+        uow, ADMIN, credit_code=credit_code(110105, 101), name="Fuzz Employer", risk_class=2
+    )
+    person = registry.register_person(
+        uow,
+        ADMIN,
+        id_number=str(
+            make_resident_ids(
+                np.array([110105]), np.array(["1980-05-17"], dtype="datetime64[D]"), np.array([3])
+            )[0]
+        ),
+        name="Fuzz Person",
+        hukou_type="urban",
+    )
+    registry.start_employment(
+        uow, ADMIN, person_id=person.id, employer_id=employer.id, start_month="2025-01"
+    )
+
+
+def _cases() -> list[tuple[str, GenerationMode]]:
+    """Every operation with valid input; those that take input with invalid input too."""
     app = create_app(make_engine("sqlite://"))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    return [result.ok().label for result in schema.get_all_operations()]
+    cases = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        cases.append((operation.label, GenerationMode.POSITIVE))
+        if list(operation.iter_parameters()) or operation.body:
+            cases.append((operation.label, GenerationMode.NEGATIVE))
+    return cases
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("label", _operations())
+@pytest.mark.parametrize(("label", "mode"), _cases())
 def test_no_input_reaches_a_server_error(
     fuzz_app: FastAPI, label: str, mode: GenerationMode
 ) -> None:
@@ -80,7 +115,12 @@ def test_no_input_reaches_a_server_error(
     def call(case: Case) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
 
-    call()
+    try:
+        call()
+    except Unsatisfiable:
+        if mode is GenerationMode.POSITIVE:
+            raise
+        pytest.skip(f"{label}: every value of its parameters is valid (no invalid input)")
 
 
 def _token(app: FastAPI) -> str:
