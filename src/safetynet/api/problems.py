@@ -168,6 +168,11 @@ def install(app: FastAPI) -> None:
         log.warning("database refused a value: %s", type(exc.orig).__name__)
         return problem(422, "Invalid input", "a value is outside what the record can hold")
 
+    @app.exception_handler(Exception)
+    async def on_unexpected(_: Request, exc: Exception) -> Response:
+        # answered, never a dropped connection; the error itself is logged by the server
+        return problem(500, "Internal error", "the request failed unexpectedly; it was logged")
+
     @app.exception_handler(OperationalError)
     async def on_database(_: Request, exc: OperationalError) -> Response:
         log.error("database unavailable: %s", type(exc.orig).__name__)
