@@ -151,7 +151,7 @@ def measure(src: Path, base: str, schema: str, requests: int, clients: int) -> d
         token = httpx.post(
             urls[0] + "/api/v1/auth/token", data={"username": "bench", "password": PASSWORD}
         ).json()["access_token"]
-        months = [f"2025-{m:02d}" for m in range(1, 7)]
+        months = [f"2025-{m:02d}" for m in range(7, 13)]
         flexible = [
             (
                 "/api/v1/contributions/flexible",

@@ -1,8 +1,9 @@
 """Peak memory of an API server process while it takes a 200 MB declaration upload.
 
-    .venv/bin/python -m benchmarks upload [--mib 200] [--before SRC]
+    .venv/bin/python -m benchmarks upload [--mib 199] [--before SRC]
 
-Generates a CSV declaration of about ``--mib`` MiB (identity numbers, wages, names), starts one
+Generates a CSV declaration of about ``--mib`` MiB (identity numbers, wages, names; an upload
+may have 200 MiB at most), starts one
 API server process (uvicorn) of this tree and, with ``--before``, one of another code tree
 (main's ``src`` before issue 9), posts the file to each as a multipart upload and reports the
 server's peak resident memory (``VmHWM`` of /proc) and the answer. The persons of the file are
@@ -53,7 +54,7 @@ print(employer.id)
 
 def declaration_file(path: Path, mib: int) -> int:
     """A CSV of about ``mib`` MiB; returns its row count."""
-    rows = mib * 2**20 // 36
+    rows = mib * 2**20 // 38
     rng = np.random.default_rng(1)
     births = np.datetime64("1960-01-01") + rng.integers(0, 365 * 40, rows).astype("timedelta64[D]")
     ids = make_resident_ids(np.full(rows, 110105), births, np.arange(rows) % 1000)
@@ -77,7 +78,7 @@ def _peak_mib(pid: int) -> float:
     return float("nan")
 
 
-def measure(src: Path, url: str, upload: Path) -> tuple[float, float, int]:
+def measure(src: Path, url: str, upload: Path) -> tuple[float, float, str]:
     env = {**os.environ, "PYTHONPATH": str(src), "SAFETYNET_DATABASE_URL": url}
     seeded = subprocess.run(
         [sys.executable, "-c", SEED, url, PASSWORD],
@@ -122,7 +123,8 @@ def measure(src: Path, url: str, upload: Path) -> tuple[float, float, int]:
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=1800,
             )
-        return idle, _peak_mib(server.pid), answer.status_code
+        detail = answer.json().get("detail", "") if answer.status_code >= 400 else ""
+        return idle, _peak_mib(server.pid), f"{answer.status_code} {detail[:120]}"
     finally:
         server.terminate()
         server.wait(30)
@@ -130,7 +132,7 @@ def measure(src: Path, url: str, upload: Path) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mib", type=int, default=200)
+    parser.add_argument("--mib", type=int, default=199)
     parser.add_argument("--before", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

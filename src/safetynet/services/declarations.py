@@ -181,10 +181,13 @@ def _registry_problems(
         {"employer": employer.id, "month": month},
         schema,
     )
-    joined = frame.join(employed, on="id_number", how="left").sort("row")
+    # a left join in the file's order: no sorted copy of the whole file
+    joined = frame.join(employed, on="id_number", how="left", maintain_order="left")
     problems: list[Problem] = []
-    missing = joined.filter(pl.col("row_ok") & pl.col("person_id").is_null())
-    total = missing.height
+    unknown = pl.col("row_ok") & pl.col("person_id").is_null()
+    total = int(joined.select(unknown.sum()).item())
+    # only the reported rows are materialised, however many are missing
+    missing = joined.lazy().filter(unknown).head(MAX_REPORTED_PROBLEMS).collect()
     if missing.height:
         known = _registered(uow, missing["id_number"].head(MAX_REPORTED_PROBLEMS).to_list())
         for row, number in missing.select("row", "id_number").head(MAX_REPORTED_PROBLEMS).rows():
