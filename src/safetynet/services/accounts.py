@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import and_, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, InvalidInput, NotFound
@@ -28,8 +29,9 @@ from safetynet.policy.rules.account import credit_year as credit_year_kernel
 from safetynet.services import audit, validation
 from safetynet.services.contributions import compute
 from safetynet.services.law import effective_law
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
-from safetynet.store.contributions import AccountEntry, ContributionRecord
+from safetynet.store.contributions import AccountEntry, ContributionRecord, PostingKey
 from safetynet.store.registry import Enrollment, Person
 
 
@@ -86,17 +88,6 @@ def pay_flexible(
             if medical is not None and (medical.worker_type == "flexible")
             else ("pension",)
         )
-        already = session.scalar(
-            select(func.count())
-            .select_from(ContributionRecord)
-            .where(
-                ContributionRecord.person_id == person.id,
-                ContributionRecord.month == period,
-                ContributionRecord.worker_type == "flexible",
-            )
-        )
-        if already:
-            raise Conflict(f"person {person.id} has already paid for {period}", field="month")
         law = effective_law(session)
         amounts = compute(
             law.params,
@@ -118,6 +109,12 @@ def pay_flexible(
         )
         session.add(record)
         session.flush()
+        _claim_keys(
+            uow,
+            record,
+            {f"flexible:{person_id}:{period}": f"person {person_id} has already paid for {period}"},
+            field="month",
+        )
         entry = AccountEntry(
             person_id=person.id,
             account=Account.EMPLOYEE_PENSION.value,
@@ -194,22 +191,6 @@ def pay_resident(
                     field="person_id",
                 )
             regions.append(enrollment.region_code)
-            column = (
-                ContributionRecord.resident_pension_fen
-                if scheme is Scheme.RESIDENT_PENSION
-                else ContributionRecord.resident_medical_fen
-            )
-            paid = session.scalar(
-                select(func.coalesce(func.sum(column), 0)).where(
-                    ContributionRecord.person_id == person.id,
-                    ContributionRecord.month == month,
-                    ContributionRecord.worker_type == "resident",
-                )
-            )
-            if paid:
-                raise Conflict(
-                    f"person {person.id} has already paid {scheme} for {paid_year}", field="year"
-                )
         region_code = regions[0]
         pension_fen = (pension_grade or 0) * 100
         record = ContributionRecord(
@@ -223,6 +204,17 @@ def pay_resident(
         )
         session.add(record)
         session.flush()
+        _claim_keys(
+            uow,
+            record,
+            {
+                f"{scheme.value}:{person_id}:{paid_year}": (
+                    f"person {person_id} has already paid {scheme} for {paid_year}"
+                )
+                for scheme in schemes
+            },
+            field="year",
+        )
         entries = []
         if pension_fen:
             entries.append(
@@ -257,6 +249,26 @@ def pay_resident(
         return Posting(record, entries)
 
 
+def _claim_keys(
+    uow: UnitOfWork, record: ContributionRecord, keys: dict[str, str], *, field: str
+) -> None:
+    """Insert the record's natural keys (key -> the refusal if it is taken). The primary key of
+    ``posting_keys`` decides: of two requests racing for a month, one commits and the other is
+    refused here, whichever passed any check first."""
+    session = uow.session
+    record_id = record.id
+    for key, refusal in keys.items():
+        taken = session.get(PostingKey, key)
+        if taken is not None:
+            raise Conflict(refusal, field=field)
+        session.add(PostingKey(key=key, contribution_id=record_id))
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raise Conflict(refusal, field=field) from None
+
+
 def balances(uow: UnitOfWork, person_id: int) -> dict[str, int]:
     """Each account's balance in fen: the sum of its entries."""
     rows = uow.session.execute(
@@ -277,7 +289,10 @@ def list_entries(
 ) -> list[AccountEntry]:
     query = (
         select(AccountEntry)
-        .where(AccountEntry.person_id == person_id)
+        .where(
+            AccountEntry.person_id == person_id,
+            visible(actor, AccountEntry.region_code, AccountEntry.person_id),
+        )
         .order_by(AccountEntry.id)
         .limit(limit)
     )

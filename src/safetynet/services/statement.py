@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import InvalidInput, NotFound
@@ -20,6 +20,7 @@ from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, month_start, parse_month
 from safetynet.services.accounts import balances
 from safetynet.services.law import effective_law
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.services.validation import current_month
 from safetynet.store.contributions import AMOUNT_COLUMNS, ContributionRecord
@@ -56,8 +57,9 @@ class Statement:
         return round(self.months_counted / 12, 2)
 
 
-def _history(uow: UnitOfWork, person_id: int) -> list[MonthLine]:
-    """Net amounts by month and kind of payer (reversals cancel what they reverse)."""
+def _history(uow: UnitOfWork, person_id: int, actor: Principal | None = None) -> list[MonthLine]:
+    """Net amounts by month and kind of payer (reversals cancel what they reverse); with an
+    ``actor``, only the records in its scope (see :mod:`safetynet.services.scope`)."""
     sums = [func.sum(getattr(ContributionRecord, c)) for c in AMOUNT_COLUMNS]
     rows = uow.session.execute(
         select(
@@ -66,7 +68,12 @@ def _history(uow: UnitOfWork, person_id: int) -> list[MonthLine]:
             func.max(ContributionRecord.region_code),
             *sums,
         )
-        .where(ContributionRecord.person_id == person_id)
+        .where(
+            ContributionRecord.person_id == person_id,
+            true()
+            if actor is None
+            else visible(actor, ContributionRecord.region_code, ContributionRecord.person_id),
+        )
         .group_by(ContributionRecord.month, ContributionRecord.worker_type)
         .order_by(ContributionRecord.month, ContributionRecord.worker_type)
     ).all()
@@ -124,6 +131,7 @@ def statement(
             )
         )
         history = _history(uow, person.id)
+        shown = _history(uow, person.id, actor)
         account_balances = balances(uow, person.id)
         law = effective_law(uow.session)
     pension_months = sum(
@@ -132,9 +140,7 @@ def statement(
         if m.worker_type in ("employee", "flexible") and m.amounts_fen["pension_employee_fen"] > 0
     )
     average = _average_index(law.params, history)
-    result = Statement(
-        person, enrollments, history, pension_months, account_balances, average, None
-    )
+    result = Statement(person, enrollments, shown, pension_months, account_balances, average, None)
     _estimate(
         law.params, result, person, category or ("male" if person.sex == "male" else "female_50")
     )

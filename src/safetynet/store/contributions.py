@@ -91,6 +91,20 @@ class ContributionRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class PostingKey(Base):
+    """The natural key of an own contribution, posted in the same transaction as its record.
+
+    ``flexible:<person>:<YYYY-MM>``, ``resident_pension:<person>:<YYYY>`` and
+    ``resident_medical:<person>:<YYYY>``: the primary key makes the database, not a check
+    before the insert, refuse a second posting of the same month or year."""
+
+    __tablename__ = "posting_keys"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 AMOUNT_COLUMNS = (
     "base_fen",
     "pension_employer_fen",

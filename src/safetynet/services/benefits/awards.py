@@ -381,7 +381,9 @@ def approve(uow: UnitOfWork, actor: Principal, award_id: int) -> Award:
             award,
             AwardAction.APPROVE,
             approved_by=actor.username,
-            verified_month=award.start_month,
+            # approving is an existence check (the person applied and was assessed): the
+            # verification is due a year after the approval, not after the start month
+            verified_month=max(award.start_month, format_month(validation.current_month())),
             recompute_from=award.start_month,
         )
         uow.commit()

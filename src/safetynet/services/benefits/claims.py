@@ -32,6 +32,7 @@ from safetynet.services.benefits.common import (
     rule,
 )
 from safetynet.services.law import effective_law
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import MedicalClaim
@@ -193,14 +194,12 @@ def submit_claim(
             settled_by=actor.username,
             law_version=law.version,
         )
+        person_key = person.id
         session.add(claim)
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(
-                f"another claim of person {person.id} was settled at the same time; resubmit",
-                field="reference",
-            ) from None
+            return _settled_concurrently(uow, person_key, ref)
         audit.record(
             session,
             actor,
@@ -223,6 +222,24 @@ def submit_claim(
         return Settlement(claim, duplicate=False)
 
 
+def _settled_concurrently(uow: UnitOfWork, person_id: int, reference: str) -> Settlement:
+    """The loser of a race: the same reference settled by the winner is returned as a duplicate
+    (the first settlement); another claim of the person's year settled first is a conflict."""
+    session = uow.session
+    session.rollback()
+    winner = session.scalar(
+        select(MedicalClaim).where(
+            MedicalClaim.person_id == person_id, MedicalClaim.reference == reference
+        )
+    )
+    if winner is not None:
+        return Settlement(winner, duplicate=True)
+    raise Conflict(
+        f"another claim of person {person_id} was settled at the same time; resubmit",
+        field="reference",
+    )
+
+
 def get_claim(uow: UnitOfWork, actor: Principal, claim_id: int) -> MedicalClaim:
     with uow:
         claim = uow.session.get(MedicalClaim, claim_id)
@@ -238,7 +255,10 @@ def claims_of(uow: UnitOfWork, actor: Principal, person_id: int) -> list[Medical
         return list(
             uow.session.scalars(
                 select(MedicalClaim)
-                .where(MedicalClaim.person_id == person_id)
+                .where(
+                    MedicalClaim.person_id == person_id,
+                    visible(actor, MedicalClaim.region_code, MedicalClaim.person_id),
+                )
                 .order_by(MedicalClaim.year, MedicalClaim.sequence)
             )
         )

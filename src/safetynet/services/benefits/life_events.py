@@ -34,6 +34,7 @@ from safetynet.services import audit, validation
 from safetynet.services.benefits.awards import close_award
 from safetynet.services.benefits.common import live_awards, move_award, person_in_scope
 from safetynet.services.law import effective_law
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
 from safetynet.store.base import utcnow
@@ -149,7 +150,11 @@ def overpayments(uow: UnitOfWork, actor: Principal, person_id: int) -> list[Over
         return list(
             uow.session.scalars(
                 select(Overpayment)
-                .where(Overpayment.person_id == person_id)
+                .join(Award, Award.id == Overpayment.award_id)
+                .where(
+                    Overpayment.person_id == person_id,
+                    visible(actor, Award.region_code, Overpayment.person_id),
+                )
                 .order_by(Overpayment.id)
             )
         )
