@@ -500,9 +500,19 @@ def test_calc_health_and_docs(client: TestClient) -> None:
         json={"monthly_wage": "x", "region": "110105", "month": "2025-01"},
     )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "monthly_wage"
-    unknown = client.post(
+    provisional = client.post(
         "/api/v1/calc/contribution",
         json={"monthly_wage": "9000", "region": "110105", "month": "2026-08"},
+    ).json()["result"]
+    assert provisional["pension_employee"] == "720.00" and provisional["base_floor"] == "7162.00"
+    assert provisional["provisional"] is True
+    assert any(
+        p["parameter"] == "contribution.base_floor" and "carried forward" in p["reason"]
+        for p in provisional["provisional_parameters"]
+    )
+    unknown = client.post(
+        "/api/v1/calc/contribution",
+        json={"monthly_wage": "9000", "region": "110105", "month": "2018-08"},
     )
     assert unknown.status_code == 422
     assert client.post("/api/v1/calc/nothing", json={}).status_code == 404
@@ -520,3 +530,68 @@ def test_identity_numbers_are_masked_in_logs(
             '"GET /x?id=%s HTTP/1.1" 200', "11010519491231002X"
         )
     assert "110105********002X" in caplog.text and "11010519491231002X" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs", "field"),
+    [
+        ("unemployment_benefit", {"contribution_months": 10000}, "contribution_months"),
+        ("unemployment_benefit", {"contribution_months": 10**40}, "contribution_months"),
+        ("unemployment_benefit", {"region": "1" * 10_000}, "region"),
+        ("transfer", {"province_months": [1] * 1001}, "province_months"),
+        ("employee_pension", {"avg_contribution_index": 1e300}, "avg_contribution_index"),
+        ("id_check", {"id": "X" * 101}, "id"),
+    ],
+)
+def test_calc_inputs_are_bounded(
+    client: TestClient, name: str, inputs: dict[str, object], field: str
+) -> None:
+    base = {
+        "unemployment_benefit": {
+            "month": "2025-03",
+            "region": "110105",
+            "contribution_months": 30,
+            "involuntary": True,
+            "monthly_amount": "2000",
+        },
+        "transfer": {
+            "month": "2025-03",
+            "account_balance": "1000",
+            "contribution_base_total": "100000",
+            "provinces": ["110000"],
+            "province_months": [10],
+            "hukou_region": "110000",
+            "current_region": "110000",
+        },
+        "employee_pension": {
+            "region": "110000",
+            "birth_month": "1965-01",
+            "retirement_month": "2025-02",
+            "contribution_months": 420,
+            "avg_contribution_index": 1.0,
+            "account_balance": "150000",
+        },
+        "id_check": {"id": "11010519491231002X"},
+    }[name]
+    response = client.post(f"/api/v1/calc/{name}", json={**base, **inputs})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_calc_money_is_text_with_two_decimals(client: TestClient) -> None:
+    result = client.post(
+        "/api/v1/calc/employee_pension",
+        json={
+            "region": "110000",
+            "birth_month": "1965-01",
+            "retirement_month": "2025-02",
+            "contribution_months": 420,
+            "avg_contribution_index": 1.0,
+            "account_balance": "150000",
+        },
+        params={"explain": "true"},
+    ).json()
+    assert result["result"]["calc_base"] == "12049.00"
+    assert result["result"]["total"] == "5300.97"
+    assert result["result"]["provisional"] is False

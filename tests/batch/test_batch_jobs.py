@@ -171,23 +171,37 @@ def test_bad_rows_are_rejected_with_a_reason(
     assert not set(rejects["person_id"]) & set(rows["person_id"])
 
 
-def test_unknown_parameters_reject_only_the_rows_concerned(
+def test_values_not_yet_recorded_apply_provisionally_and_are_flagged(
     population: Path, tmp_path: Path
 ) -> None:
-    # Beijing's, Shanghai's and Guangdong's bases from 2026-07 are not recorded yet
+    # Beijing's, Shanghai's and Guangdong's bases from 2026-07 are not recorded yet: the
+    # 2025 ones are carried forward, and every row says it rests on a provisional value
     totals, rows, rejects, _ = run(
         "contributions", population, tmp_path, month=parse_month("2026-07")
     )
-    unknown = rejects.filter(pl.col("reason").str.contains("contribution.base_floor"))
-    assert unknown.height > 0
-    assert set(unknown["province"]) <= {110000, 310000, 440000}
-    assert rows.height > 0 and not set(rows["province"]) & {110000, 310000, 440000}
+    assert not rejects["reason"].str.contains("parameter").any() and rows.height > 0
     assert totals.rows_in == totals.processed + totals.skipped + totals.rejected
-    # the unemployment rates are unknown from 2026: shown as null, the rows flagged incomplete
+    beijing = rows.filter(pl.col("province") == 110000)
+    assert beijing.height > 0 and beijing["provisional"].all()
+    assert (beijing["base_fen"] >= 716_200).all()  # Beijing's 2025 floor, carried forward
+    # the unemployment rates of 2026 are carried forward too: known, the rows complete
     employees = rows.filter(pl.col("worker_type") == "employee")
-    assert employees["unemployment_employee_fen"].null_count() == employees.height > 0
-    assert not employees["complete"].any()
+    assert employees["unemployment_employee_fen"].null_count() == 0 < employees.height
+    assert employees["complete"].all()
     assert (rows["total_fen"] == rows["employer_total_fen"] + rows["employee_total_fen"]).all()
+
+
+def test_unknown_parameters_reject_only_the_rows_concerned(
+    population: Path, tmp_path: Path
+) -> None:
+    # before 2019-05 no floor is recorded anywhere: nothing to carry forward, every row refused
+    totals, rows, rejects, _ = run(
+        "contributions", population, tmp_path, month=parse_month("2019-03")
+    )
+    assert rows.height == 0 and rejects.height == totals.rejected > 0
+    unknown = rejects.filter(pl.col("reason").str.contains("parameter"))
+    assert unknown.height > 0
+    assert unknown["reason"].str.contains("contribution.base_floor: no value before").all()
 
 
 def test_coverage_lists_who_should_be_insured_but_is_not(population: Path, tmp_path: Path) -> None:

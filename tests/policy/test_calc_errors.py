@@ -99,7 +99,12 @@ PENSION = {
         ("account_interest", {"account_balance": "100", "year": 2010}, ParameterLookupError, None),
         (
             "employee_pension",
-            {**PENSION, "retirement_month": "2027-02", "birth_month": "1967-01"},
+            {
+                **PENSION,
+                "region": "510100",
+                "retirement_month": "2016-02",
+                "birth_month": "1956-01",
+            },
             ParameterLookupError,
             None,
         ),

@@ -24,3 +24,11 @@ def test_every_uncertain_or_unknown_parameter_is_listed() -> None:
         entries = [e for s in params[name].series.values() for e in s.entries]
         if any(e.confidence == "C" or e.value is None for e in entries):
             assert f"`{name}`" in uncertain, name
+
+
+def test_every_carried_forward_parameter_is_named_under_provisional_values() -> None:
+    section = RULES[RULES.index("## Provisional values") : RULES.index("## id_check")]
+    params = default_parameters()
+    for name in params:
+        if params[name].carry_forward:
+            assert f"`{name}`" in section, name

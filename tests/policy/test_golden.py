@@ -10,6 +10,8 @@ Each file under ``golden/`` is a list of cases::
 
 Money is compared exactly (as decimals); other values by equality. A case may instead give
 ``error: <text>`` to require that the calculation refuses the inputs with that message part.
+``provisional_parameters`` maps each parameter expected to be provisional (exactly those) to a
+part of its reason.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ def test_golden_case(case: dict[str, Any]) -> None:
     result = safetynet.calc(case["calculation"], case["inputs"])
     for key, expected in case["expected"].items():
         assert key in result.values, f"{case['name']}: no output {key}"
+        if key == "provisional_parameters":
+            reasons = {u["parameter"]: u["reason"] for u in result.provisional_parameters}
+            assert sorted(reasons) == sorted(expected), f"{case['name']}: {sorted(reasons)}"
+            for name, part in expected.items():
+                assert part in reasons[name], f"{case['name']}: {name}: {reasons[name]}"
+            continue
         assert _same(result.values[key], expected), (
             f"{case['name']}: {key} = {result.values[key]!r}, expected {expected!r}"
         )

@@ -87,7 +87,7 @@ def test_batch_equals_single_cases() -> None:
             "no value before 2022-11-25",
         ),
         (
-            {"month": "2017-06", "annual_payroll": 1, "annuity_type": "enterprise"},
+            {"month": "2003-06", "annual_payroll": 1, "annuity_type": "enterprise"},
             ParameterLookupError,
             "enterprise_employer_max_rate",
         ),

@@ -100,7 +100,13 @@ BASE = _case([("110000", 100)], "110000", "110000")
         ({"provinces": None}, InputError, "provinces: is required"),
         ({"provinces": ["110000", "11000"]}, InputError, "provinces: expected a 6-digit"),
         ({"province_months": [10, 20]}, InputError, "province_months: has 2 entries"),
-        ({"province_months": [-1]}, InputError, "province_months: must not be negative"),
+        ({"province_months": [-1]}, InputError, "province_months: must be between 0 and 1200"),
+        (
+            {"provinces": ["110000", "310000", "440000"], "province_months": [100]},
+            InputError,
+            "province_months: has 1 entries; expected 3, one per province",
+        ),
+        ({"province_months": 100, "provinces": ["110000", "310000"]}, InputError, "expected 2"),
         ({"hukou_region": "990000"}, InputError, "hukou_region: unknown region"),
         ({"month": "2009-12"}, ParameterLookupError, "no value before 2010-01-01"),
         (

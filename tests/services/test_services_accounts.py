@@ -13,6 +13,7 @@ from safetynet.policy.money import decimal_to_fen
 from safetynet.services import accounts, audit, declarations, registry
 from safetynet.services.statement import statement
 from safetynet.services.uow import UnitOfWork
+from safetynet.store.access import AuditEntry
 from safetynet.store.contributions import AccountEntry
 
 
@@ -42,6 +43,7 @@ def test_flexible_worker_pays_by_the_rules(uow: UnitOfWork, records: Any, who: A
     assert posting.record.medical_employee_fen == decimal_to_fen(expected["medical_employee"])
     assert posting.entries[0].amount_fen == decimal_to_fen(expected["pension_account"])
     assert posting.record.unemployment_employee_fen == 0
+    assert not posting.provisional  # Beijing's recorded 2025 floor and premium
     with pytest.raises(Conflict):
         accounts.pay_flexible(
             uow, who.admin, person_id=person.id, month="2025-08", monthly_base="8000"
@@ -55,6 +57,24 @@ def test_flexible_worker_pays_by_the_rules(uow: UnitOfWork, records: Any, who: A
         accounts.pay_flexible(
             uow, who.admin, person_id=records.person().id, month="2025-08", monthly_base="8000"
         )
+
+
+def test_a_flexible_payment_on_values_not_yet_approved_says_so(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
+    person = _flexible(uow, records, who)
+    posting = accounts.pay_flexible(
+        uow, who.beijing, person_id=person.id, month="2026-08", monthly_base="5000"
+    )
+    assert posting.record.base_fen == 716_200  # Beijing's 2025 floor, carried forward
+    assert posting.provisional
+    reasons = {p["parameter"]: p["reason"] for p in posting.provisional_parameters}
+    assert "until the value from 2026-07-01 is approved" in reasons["contribution.base_floor"]
+    with uow:
+        after = uow.session.scalar(
+            select(AuditEntry.after).where(AuditEntry.action == "contribution.flexible")
+        )
+    assert after is not None and after["provisional"] is True
 
 
 def test_resident_pays_a_grade_and_a_premium(uow: UnitOfWork, records: Any, who: Any) -> None:
@@ -160,6 +180,12 @@ def test_statement_counts_months_and_explains_the_estimate(
     assert result.average_index is not None and 1.3 < result.average_index < 1.4
     assert result.estimate is not None and result.estimate["explanation"]
     assert result.estimate["result"]["eligible"] is False
+    # today's base (2026) is not yet approved: Beijing's 2025 base applies provisionally
+    assert result.estimate["result"]["provisional"] is True
+    assert any(
+        p["parameter"] == "pension.employee.calculation_base" and "carried forward" in p["reason"]
+        for p in result.estimate["result"]["provisional_parameters"]
+    )
     assert result.retirement["retirement_month"] > "2040-01"
     with pytest.raises(Forbidden):
         statement(uow, who.citizen(person.id + 1), person.id)

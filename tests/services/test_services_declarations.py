@@ -13,9 +13,11 @@ import safetynet
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.policy.money import decimal_to_fen
 from safetynet.services import declarations
+from safetynet.services.demo import seed_demo
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
 from safetynet.store.contributions import AccountEntry, ContributionRecord, Declaration
+from safetynet.store.registry import Employer, EmploymentSpell, Person
 
 
 def _rows(people: list[Any], wages: list[str]) -> list[dict[str, str]]:
@@ -190,14 +192,43 @@ def test_name_mismatch_and_future_month(uow: UnitOfWork, records: Any, who: Any)
     assert caught.value.problems[0].field == "month"
 
 
-def test_unknown_parameters_refuse_the_month(uow: UnitOfWork, records: Any, who: Any) -> None:
+def test_a_month_before_any_recorded_value_is_refused(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
     employer = records.employer(region=110105)
-    [person] = records.employees(employer, 1, start_month="2025-01")
+    [person] = records.employees(employer, 1, start_month="2018-01")
     with pytest.raises(InvalidInput) as caught:
-        _submit(uow, who, employer, _rows([person], ["8000"]), month="2026-03")
+        _submit(uow, who, employer, _rows([person], ["8000"]), month="2018-03")
     problem = caught.value.problems[0]
-    assert problem.field == "month" and "unemployment" in problem.problem
+    assert problem.field == "month" and "base_floor: no value before 2019-05-01" in problem.problem
     assert _counts(uow) == (0, 0, 0, 0)
+
+
+def test_2026_months_post_on_provisional_values_and_say_so(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
+    employer = records.employer(region=110105)
+    people = records.employees(employer, 2, start_month="2025-01")
+    outcome = _submit(uow, who, employer, _rows(people, ["5000", "9000"]), month="2026-08")
+    assert outcome.posted and outcome.provisional and outcome.provisional_rows == 2
+    reasons = {p["parameter"]: p["reason"] for p in outcome.provisional_parameters}
+    assert reasons["contribution.base_floor"].startswith(
+        "carried forward from 2025-07-01 until the value from 2026-07-01 is approved"
+    )
+    assert "contribution.unemployment_employee_rate" in reasons
+    with uow:
+        bases = sorted(uow.session.scalars(select(ContributionRecord.base_fen)))
+        unemployment = set(
+            uow.session.scalars(select(ContributionRecord.unemployment_employee_fen))
+        )
+        audit = uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "declaration.post")
+        )
+        assert audit is not None
+        after = audit.after
+    assert bases == [716200, 900000]  # 5,000 lifted to Beijing's 2025 floor, carried forward
+    assert 0 not in unemployment
+    assert after["provisional"] is True and after["provisional_rows"] == 2
 
 
 def test_a_crash_midway_leaves_the_database_as_it_was(
@@ -333,3 +364,34 @@ def test_dry_run_totals_without_writing(uow: UnitOfWork, records: Any, who: Any)
     )
     assert not outcome.posted and outcome.employer_total_fen > 0
     assert _counts(uow) == (0, 0, 0, 0)
+
+
+def test_on_the_demo_database_a_beijing_declaration_for_2026_08_says_it_is_provisional(
+    uow: UnitOfWork, who: Any
+) -> None:
+    seed_demo(uow)
+    with uow:
+        employer = uow.session.scalar(select(Employer).where(Employer.region_code == 110105))
+        assert employer is not None
+        numbers = list(
+            uow.session.scalars(
+                select(Person.id_number)
+                .join(EmploymentSpell, EmploymentSpell.person_id == Person.id)
+                .where(EmploymentSpell.employer_id == employer.id)
+                .where(EmploymentSpell.end_month.is_(None))
+            )
+        )
+    rows = [{"id_number": n, "monthly_wage": "9000"} for n in numbers]
+    outcome = declarations.submit(
+        uow,
+        who.admin,
+        employer_id=employer.id,
+        month="2026-08",
+        version=1,
+        frame=declarations.rows_frame(rows),
+        dry_run=True,
+    )
+    assert outcome.rows == len(numbers) > 0
+    assert outcome.provisional and outcome.provisional_rows == outcome.rows
+    names = {p["parameter"] for p in outcome.provisional_parameters}
+    assert {"contribution.base_floor", "contribution.base_ceiling"} <= names

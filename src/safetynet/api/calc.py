@@ -1,5 +1,11 @@
 """The rules catalogue over HTTP: ``GET /api/v1/calc`` lists, ``POST /api/v1/calc/{name}``
-evaluates one case (public: the law is open)."""
+evaluates one case (public: the law is open).
+
+Money comes back as strings with two decimals, like every amount of the API. Every input is
+bounded (numbers by the ranges ``GET /api/v1/calc/{name}`` lists, text by
+``catalogue.MAX_TEXT`` characters, lists by ``catalogue.MAX_LIST`` entries); anything outside
+is a 422 problem naming the field. Results say ``provisional`` and list
+``provisional_parameters`` with the reasons."""
 
 from __future__ import annotations
 
@@ -36,7 +42,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Evaluate a calculation under the database's effective law (the packaged parameters plus
     the approved overlay, whose version the result names), or under the law as it was at
-    ``law_version``; money in the result is in yuan."""
+    ``law_version``; money in the result is in yuan, as strings with two decimals."""
     with uow:
         law = (
             effective_law(uow.session)
@@ -44,6 +50,6 @@ def evaluate(
             else law_as_of(uow.session, version=law_version)
         )
     return {
-        **calc(name, inputs, explain=explain, parameters=law.params).as_json(),
+        **calc(name, inputs, explain=explain, parameters=law.params).as_json(money_as_text=True),
         "law_version": law.version,
     }

@@ -24,6 +24,7 @@ from safetynet.api.schemas import (
     Page,
     PersonOut,
     PostingOut,
+    ProvisionalValue,
     ResidentIn,
     StatementOut,
     yuan,
@@ -53,6 +54,9 @@ def _result(outcome: declarations.DeclarationOutcome, dry_run: bool) -> Declarat
         employer_total=yuan(outcome.employer_total_fen),
         employee_total=yuan(outcome.employee_total_fen),
         declaration=DeclarationOut.of(outcome.declaration) if outcome.declaration else None,
+        provisional=outcome.provisional,
+        provisional_rows=outcome.provisional_rows,
+        provisional_parameters=[ProvisionalValue(**p) for p in outcome.provisional_parameters],
     )
 
 
@@ -200,6 +204,8 @@ def posting_out(posting: accounts.Posting) -> PostingOut:
         base=yuan(record.base_fen),
         amounts=amounts,
         account_entries=[EntryOut.of(e) for e in posting.entries],
+        provisional=posting.provisional,
+        provisional_parameters=[ProvisionalValue(**p) for p in posting.provisional_parameters],
     )
 
 

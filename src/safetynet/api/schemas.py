@@ -302,6 +302,17 @@ class DeclarationOut(BaseModel):
         )
 
 
+class ProvisionalValue(BaseModel):
+    """A parameter value applied provisionally, and why (see docs/rules.md)."""
+
+    parameter: str
+    region: str
+    effective_from: str
+    value: Any
+    kinds: list[str]
+    reason: str
+
+
 class DeclarationResult(BaseModel):
     posted: bool = Field(description="false when this exact declaration was already posted")
     dry_run: bool = False
@@ -310,6 +321,11 @@ class DeclarationResult(BaseModel):
     employer_total: str
     employee_total: str
     declaration: DeclarationOut | None
+    provisional: bool = Field(
+        False, description="some amounts rest on provisional values (carried forward, stand-ins)"
+    )
+    provisional_rows: int = 0
+    provisional_parameters: list[ProvisionalValue] = []
 
 
 class EntryOut(BaseModel):
@@ -348,6 +364,10 @@ class PostingOut(BaseModel):
     base: str
     amounts: dict[str, str]
     account_entries: list[EntryOut]
+    provisional: bool = Field(
+        False, description="the amounts rest on provisional values (carried forward, stand-ins)"
+    )
+    provisional_parameters: list[ProvisionalValue] = []
 
 
 class CreditRunOut(BaseModel):

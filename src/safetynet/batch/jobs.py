@@ -264,6 +264,7 @@ class ContributionsJob(RowJob):
             ("worker_type", pa.string()),
             *[(f"{m}_fen", pa.int64()) for m in money],
             ("complete", pa.bool_()),
+            ("provisional", pa.bool_()),
         ]
     )
     summary_keys = ("province", "worker_type")
@@ -294,6 +295,7 @@ class ContributionsJob(RowJob):
         for name in self.money:
             columns[f"{name}_fen"] = fen_column(_pick(result, name, ok))
         columns["complete"] = pa.array(_pick(result, "complete", ok).astype(bool))
+        columns["provisional"] = pa.array(_pick(result, "provisional", ok).astype(bool))
         return Computed(pa.table(columns), failed, why)
 
 

@@ -78,6 +78,7 @@ def show_parameter(name: Annotated[str, typer.Argument(help="dotted parameter na
                 "unit": parameter.unit,
                 "file": parameter.file,
                 **({"law_version": version} if version is not None else {}),
+                "carry_forward": parameter.carry_forward,
                 "values": _values(parameter),
             },
             ensure_ascii=False,

@@ -363,6 +363,9 @@ def declare_command(
             "declaration": schemas.DeclarationOut.of(outcome.declaration).model_dump(mode="json")
             if outcome.declaration
             else None,
+            "provisional": outcome.provisional,
+            "provisional_rows": outcome.provisional_rows,
+            "provisional_parameters": outcome.provisional_parameters,
         }
     )
 

@@ -7,6 +7,11 @@ returns a dict of arrays (money as integer fen). The catalogue gives it three fa
   returns exact :class:`~decimal.Decimal` money and, on request, the explanation;
 - the CLI ``safetynet calc`` and the HTTP API ``/api/v1/calc/{name}`` call :func:`calc`;
 - batch jobs call the kernel directly on whole columns (see :func:`get`).
+
+Every result of :func:`calc` ends with ``provisional`` (whether a value the law has not yet
+confirmed was used: carried forward until approved, or a stand-in; see
+:mod:`~safetynet.policy.provisional`) and ``provisional_parameters`` (each such value with the
+reason).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from safetynet.policy.errors import InputError, UnknownCalculation
 from safetynet.policy.money import UNKNOWN_FEN, fen_to_decimal, parse_yuan
 from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import format_month, parse_month
+from safetynet.policy.provisional import capture
 from safetynet.policy.regions import parse_region
 from safetynet.policy.trace import NO_TRACE, Recorder
 
@@ -44,6 +50,14 @@ Kind = Literal[
 ]
 
 MAX_MONEY = Decimal("1000000000")  # one billion yuan: anything larger is a typing error
+MAX_TEXT = 100
+"""Longest text accepted for any input (codes, months, amounts, choices are all short)."""
+MAX_LIST = 1000
+"""Most entries of a list input (a person's claims of a year, provinces of a career)."""
+DEFAULT_BOUNDS = {"int": (0.0, 100_000.0), "number": (-1_000_000.0, 1_000_000.0)}
+"""Bounds of whole numbers and numbers whose field sets none."""
+MAX_CAREER_MONTHS = 1200
+"""Bound of month counts (contribution months): a hundred years."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,18 @@ class Field:
     required: bool = True
     default: Any = None
     choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def bounds(self) -> tuple[float, float] | None:
+        """The accepted range of a whole number or number input (None for other kinds)."""
+        low, high = DEFAULT_BOUNDS.get(self.kind.removesuffix("_list"), (None, None))
+        if low is None or high is None:
+            return None
+        return (
+            low if self.minimum is None else self.minimum,
+            high if self.maximum is None else self.maximum,
+        )
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.kind, "doc": self.doc}
@@ -65,7 +91,14 @@ class Field:
                 out["default"] = self.default
         if self.choices:
             out["choices"] = list(self.choices)
+        bounds = self.bounds()
+        if bounds is not None:
+            out["minimum"], out["maximum"] = _plain_number(bounds[0]), _plain_number(bounds[1])
         return out
+
+
+def _plain_number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
 
 
 Kernel = Callable[..., dict[str, np.ndarray]]
@@ -102,21 +135,34 @@ class CalcResult:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
-    def as_json(self) -> dict[str, Any]:
-        """JSON-ready: money as numbers with two decimals."""
-        out: dict[str, Any] = {"calculation": self.name, "result": _jsonable(self.values)}
+    @property
+    def provisional(self) -> bool:
+        """Whether a provisional value (carried forward, a stand-in) was used."""
+        return bool(self.values.get("provisional", False))
+
+    @property
+    def provisional_parameters(self) -> list[dict[str, Any]]:
+        return list(self.values.get("provisional_parameters", []))
+
+    def as_json(self, money_as_text: bool = False) -> dict[str, Any]:
+        """JSON-ready: money as numbers with two decimals, or with ``money_as_text`` as
+        strings with two decimals (the HTTP API's convention)."""
+        out: dict[str, Any] = {
+            "calculation": self.name,
+            "result": _jsonable(self.values, money_as_text),
+        }
         if self.trace is not None:
-            out["explanation"] = _jsonable(self.trace)
+            out["explanation"] = _jsonable(self.trace, money_as_text)
         return out
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, money_as_text: bool = False) -> Any:
     if isinstance(value, Decimal):
-        return float(value)
+        return f"{value:.2f}" if money_as_text else float(value)
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: _jsonable(v, money_as_text) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, money_as_text) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -216,17 +262,26 @@ def _bool(name: str, raw: Any) -> bool:
     raise InputError(name, f"expected true or false, got {raw!r}")
 
 
+def _in_bounds(spec: Field, value: float) -> None:
+    bounds = spec.bounds()
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        low, high = (_plain_number(b) for b in bounds)
+        raise InputError(spec.name, f"must be between {low} and {high}, got {value}")
+
+
 def _scalar(spec: Field, raw: Any, kind: str) -> Any:
+    if isinstance(raw, str) and len(raw) > MAX_TEXT:
+        raise InputError(spec.name, f"text longer than {MAX_TEXT} characters")
+    if kind in ("int", "number"):
+        value = _int(spec.name, raw) if kind == "int" else _number(spec.name, raw)
+        _in_bounds(spec, value)
+        return value
     if kind == "money":
         return _money(spec.name, raw)
     if kind == "month":
         return parse_month(raw, spec.name)
     if kind == "region":
         return parse_region(raw, spec.name)
-    if kind == "int":
-        return _int(spec.name, raw)
-    if kind == "number":
-        return _number(spec.name, raw)
     if kind == "choice":
         return _choice(spec, raw)
     if kind == "bool":
@@ -267,8 +322,12 @@ def parse_inputs(calculation: Calculation, raw: Mapping[str, Any]) -> dict[str, 
             value = spec.default
         if spec.kind.endswith("_list"):
             base = spec.kind.removesuffix("_list")
-            if not isinstance(value, list | tuple) or not value:
+            if not isinstance(value, list | tuple):
+                value = [value]  # one value for every row (e.g. one setting for all claims)
+            if not value:
                 raise InputError(spec.name, "expected a non-empty list")
+            if len(value) > MAX_LIST:
+                raise InputError(spec.name, f"more than {MAX_LIST} entries")
             items = [_scalar(spec, v, base) for v in value]
             arrays[spec.name] = np.array(items, dtype=_DTYPES[base])
         else:
@@ -314,12 +373,16 @@ def calc(
     arrays = parse_inputs(calculation, inputs or {})
     params = parameters if parameters is not None else default_parameters()
     recorder = Recorder() if explain else None
-    outputs = calculation.kernel(params, **arrays, trace=recorder or NO_TRACE)
+    with capture() as log:
+        outputs = calculation.kernel(params, **arrays, trace=recorder or NO_TRACE)
     values = {
         spec.name: _present(spec, np.asarray(outputs[spec.name]))
         for spec in calculation.outputs
         if spec.name in outputs
     }
+    uses = log.uses()
+    values["provisional"] = bool(uses)
+    values["provisional_parameters"] = [use.as_dict() for use in uses]
     return CalcResult(
         name=name,
         values=values,

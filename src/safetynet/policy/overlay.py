@@ -18,14 +18,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from safetynet.policy.errors import InputError
-from safetynet.policy.parameters import (
-    Parameter,
-    ParameterDefinition,
-    ParameterSet,
-    Reference,
-    ValueEntry,
-)
-from safetynet.policy.regions import NATIONAL, is_known_region
+from safetynet.policy.parameters import ParameterSet, Reference, ValueEntry
+from safetynet.policy.regions import is_known_region
 
 
 @dataclass(frozen=True)
@@ -101,34 +95,15 @@ def with_values(
     references: Mapping[str, Reference],
 ) -> ParameterSet:
     """A new parameter set: ``law`` with ``values`` added (citing ``references``, which are
-    added to the law's own), rebuilt through the same definition model as the files."""
-    by_parameter: dict[str, list[DatedValue]] = {}
+    added to the law's own), through :meth:`ParameterSet.with_values` (the files' checks)."""
+    additions: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for dated in values:
-        by_parameter.setdefault(dated.parameter, []).append(dated)
-    if not by_parameter:
+        entry = dated.entry.model_dump(by_alias=True)
+        additions.setdefault(dated.parameter, {}).setdefault(dated.region, []).append(entry)
+    if not additions:
         return law
-    all_references = {**law.references, **references}
-    parameters = dict(law.parameters)
-    for name, added in by_parameter.items():
-        base = law[name]
-        entries: dict[str, dict[dt.date, ValueEntry]] = {}
-        for region, series in base.series.items():
-            key = "national" if region == NATIONAL else f"{region:06d}"
-            entries[key] = {e.effective: e for e in series.entries}
-        for dated in added:
-            entries.setdefault(dated.region, {})[dated.entry.effective] = dated.entry
-        definition = ParameterDefinition.model_validate(
-            {
-                "description": base.description,
-                "unit": base.unit,
-                "values": {
-                    key: [e.model_dump(by_alias=True) for _, e in sorted(by_date.items())]
-                    for key, by_date in entries.items()
-                },
-            }
-        )
-        parameters[name] = Parameter(name, definition, all_references, base.file)
-    return ParameterSet(parameters, all_references)
+    cited = ParameterSet(law.parameters, {**law.references, **references})
+    return cited.with_values(additions)
 
 
 def as_mapping(values: Iterable[DatedValue], references: Mapping[str, Reference]) -> dict[str, Any]:

@@ -18,16 +18,43 @@ A definition::
             confidence: A            # A official, B corroborated, C uncertain
             note: optional remark
 
+A definition may also say how the law is kept current (REFERENCE §1.1, note on the new year's
+figures)::
+
+    base_floor:
+      ...
+      carry_forward: "07-01"   # a new value is due every year from 1 July; until it is recorded
+                               # (or while it is null) the previous value applies provisionally
+    unemployment_employer_rate:
+      ...
+      carry_forward: true      # a null value is bridged by the previous one, provisionally
+
+Without ``carry_forward`` a null value makes the lookup fail (or give NaN when not strict).
+
 Lookups are vectorised over arrays of dates and region codes: the work per call is a loop over
-the distinct regions (a few thousand at most), never over persons.
+the distinct fallback chains (a handful), never over persons. Every lookup reports the rows that
+used a provisional value (carried forward, a national grade-C stand-in, or a province's value in
+a separately planned city) to the open :mod:`~safetynet.policy.provisional` log, if any.
+
+Building a parameter set from definitions, e.g. the packaged tree plus values recorded
+elsewhere (a database overlay):
+
+- :func:`load_parameters` / :func:`default_parameters`: the packaged tree;
+- :meth:`ParameterSet.from_definitions` builds a set from ``{name: ParameterDefinition}``;
+- :meth:`Parameter.definition` gives a parameter's definition back (for export or editing);
+- :meth:`ParameterSet.with_values` adds dated values (``{name: {region: [entries]}}`` in the
+  file format) to a copy, keeping every other value: an added entry replaces only an entry of
+  the same parameter, region and effective date;
+- :meth:`ParameterSet.with_overrides` replaces a region's values from a date on (scenarios).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -38,7 +65,22 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from safetynet.policy.errors import ParameterFileError, ParameterLookupError
-from safetynet.policy.regions import NATIONAL, is_known_region, parent_chain
+from safetynet.policy.provisional import (
+    CARRIED_FORWARD,
+    SEPARATELY_PLANNED,
+    STAND_IN,
+    ProvisionalRecord,
+    ProvisionalUse,
+    active_log,
+)
+from safetynet.policy.regions import (
+    NATIONAL,
+    in_separately_planned_city,
+    is_known_region,
+    known_regions,
+    parent_chain,
+    separately_planned_cities,
+)
 from safetynet.policy.trace import NO_TRACE, ParameterUse, Trace
 
 FloatArray = npt.NDArray[np.float64]
@@ -94,11 +136,22 @@ class ValueEntry(BaseModel):
         return value
 
 
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
 class ParameterDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     description: str = Field(min_length=3)
     unit: Unit
+    carry_forward: bool | str = False
     values: dict[str, list[ValueEntry]]
+
+    @field_validator("carry_forward")
+    @classmethod
+    def _renewal_day(cls, value: bool | str) -> bool | str:
+        if isinstance(value, str) and not _MONTH_DAY.match(value):
+            raise ValueError(f"expected true, false or a day of the year as MM-DD, got {value!r}")
+        return value
 
     @field_validator("values", mode="before")
     @classmethod
@@ -116,6 +169,37 @@ class Series:
     dates: npt.NDArray[np.datetime64]
     numbers: FloatArray  # NaN where the value is a table or unknown
     entries: tuple[ValueEntry, ...]
+    last_known: npt.NDArray[np.int64]  # per entry: the last entry at or before it with a value
+    flags: npt.NDArray[np.uint8]  # per entry: _HAS_VALUE, _GRADE_C
+    due: npt.NDArray[np.datetime64]  # per entry: when the next yearly value is due (or NaT)
+
+    @classmethod
+    def of(cls, region: int, entries: list[ValueEntry], renewal: str | None = None) -> Series:
+        ordered = tuple(sorted(entries, key=lambda e: e.effective))
+        known = np.array([e.value is not None for e in ordered], dtype=bool)
+        index = np.where(known, np.arange(len(ordered)), -1)
+        dates = np.array([e.effective for e in ordered], dtype="datetime64[D]")
+        grade_c = np.array([e.confidence == "C" for e in ordered], dtype=bool)
+        return cls(
+            region=region,
+            dates=dates,
+            numbers=np.array(
+                [e.value if isinstance(e.value, float | int) else np.nan for e in ordered],
+                dtype=np.float64,
+            ),
+            entries=ordered,
+            last_known=np.maximum.accumulate(index) if len(index) else index,
+            flags=(known * _HAS_VALUE + (known & grade_c) * _GRADE_C).astype(np.uint8),
+            due=(
+                _next_renewal(dates, renewal)
+                if renewal
+                else np.full(len(ordered), np.datetime64("NaT", "D"))
+            ),
+        )
+
+
+def _region_name(region: int) -> str:
+    return "national" if region == NATIONAL else f"{region:06d}"
 
 
 def _region_key(key: str) -> int:
@@ -142,21 +226,23 @@ class Parameter:
         self.name = name
         self.description = definition.description
         self.unit = definition.unit
+        self.carry_forward = definition.carry_forward
         self.file = file
         self.references = references
-        self.series: dict[int, Series] = {}
-        for key, entries in definition.values.items():
-            region = _region_key(key)
-            ordered = tuple(sorted(entries, key=lambda e: e.effective))
-            self.series[region] = Series(
-                region=region,
-                dates=np.array([e.effective for e in ordered], dtype="datetime64[D]"),
-                numbers=np.array(
-                    [e.value if isinstance(e.value, float | int) else np.nan for e in ordered],
-                    dtype=np.float64,
-                ),
-                entries=ordered,
-            )
+        renewal = self.carry_forward if isinstance(self.carry_forward, str) else None
+        self.series: dict[int, Series] = {
+            _region_key(key): Series.of(_region_key(key), entries, renewal)
+            for key, entries in definition.values.items()
+        }
+
+    def definition(self) -> ParameterDefinition:
+        """This parameter's definition in the file format (for export or for adding values)."""
+        return ParameterDefinition(
+            description=self.description,
+            unit=self.unit,
+            carry_forward=self.carry_forward,
+            values={_region_name(r): list(s.entries) for r, s in sorted(self.series.items())},
+        )
 
     @property
     def is_table(self) -> bool:
@@ -168,29 +254,38 @@ class Parameter:
 
     def entry(self, when: dt.date | np.datetime64, region: int) -> tuple[ValueEntry, Series]:
         """The entry in force at one date in one region: the region's own value, else (also
-        before the region's first value) its nearest ancestor's."""
-        day = np.asarray(when, dtype="datetime64[D]")
+        before the region's first value) its nearest ancestor's; a null value is bridged by
+        the previous one where the parameter carries values forward."""
+        day = np.asarray(when, dtype="datetime64[D]").reshape(1)
         chain = self.chain(region)
         if not chain:
             raise ParameterLookupError(
                 self.name, f"no value for region {int(region):06d} nor a national one"
             )
-        for series in chain:
-            pos = int(np.searchsorted(series.dates, day, side="right")) - 1
-            if pos < 0:
-                continue
-            entry = series.entries[pos]
-            if entry.value is None:
-                raise ParameterLookupError(
-                    self.name,
-                    f"value unknown from {entry.effective} (asked for {day}; "
-                    f"{entry.note or 'unset'})",
-                )
-            return entry, series
-        first = min(s.entries[0].effective for s in chain)
-        raise ParameterLookupError(self.name, f"no value before {first} (asked for {day})")
+        which, asked, series_list = self._positions(day, np.array([int(region)], np.int64))
+        if which[0] < 0:
+            first = min(s.entries[0].effective for s in chain)
+            raise ParameterLookupError(self.name, f"no value before {first} (asked for {day[0]})")
+        series = series_list[int(which[0])]
+        in_force = int(asked[0])
+        used = int(series.last_known[in_force]) if self.carry_forward else in_force
+        if used < 0 or series.entries[used].value is None:
+            entry = series.entries[in_force]
+            raise ParameterLookupError(
+                self.name,
+                f"value unknown from {entry.effective} (asked for {day[0]}; "
+                f"{entry.note or 'unset'})"
+                + ("; no earlier value to carry forward" if self.carry_forward else ""),
+            )
+        return series.entries[used], series
 
-    def use(self, entry: ValueEntry, series: Series, value: Any = None) -> ParameterUse:
+    def use(
+        self,
+        entry: ValueEntry,
+        series: Series,
+        value: Any = None,
+        provisional: str | None = None,
+    ) -> ParameterUse:
         """Describe one value for an explanation."""
         reference = self.references.get(entry.source)
         return ParameterUse(
@@ -198,13 +293,14 @@ class Parameter:
             value=entry.value if value is None else value,
             unit=self.unit,
             effective_from=entry.effective.isoformat(),
-            region="national" if series.region == NATIONAL else f"{series.region:06d}",
+            region=_region_name(series.region),
             source=entry.source,
             reference=reference.citation() if reference else entry.source,
             article=entry.article,
             url=reference.url if reference else None,
             confidence=entry.confidence,
             note=entry.note,
+            provisional=provisional,
         )
 
     def _chain_of_rows(
@@ -271,6 +367,147 @@ class Parameter:
                 rows = np.flatnonzero(~hit) if rows is None else rows[~hit]
         return which, pos, series_list
 
+    def _resolve(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike, other_shape: tuple[int, ...] = ()
+    ) -> _Resolved:
+        """Which entry each (date, region) row uses, carrying values forward where allowed."""
+        shape, flat_days, flat_codes = _flatten(dates, regions, other_shape)
+        which, asked, series_list = self._positions(flat_days, flat_codes)
+        offsets = np.cumsum([0, *[len(s.entries) for s in series_list]]).astype(np.int64)
+        end = int(offsets[-1])  # the "no entry" index, one past the last
+        asked_eid = np.where(which >= 0, offsets[np.maximum(which, 0)] + asked, end)
+        eid = asked_eid
+        if self.carry_forward and series_list:
+            last_known = np.concatenate(
+                [
+                    np.where(s.last_known >= 0, off + s.last_known, end)
+                    for s, off in zip(series_list, offsets, strict=False)
+                ]
+                + [np.array([end])]
+            )
+            eid = last_known[asked_eid]
+        return _Resolved(shape, flat_days, flat_codes, series_list, offsets, eid, asked_eid)
+
+    def origin(
+        self, dates: npt.ArrayLike, regions: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Where each row's value comes from: the region of the series (-1: none) and a number
+        identifying the source document cited (-1: none), flat."""
+        r = self._resolve(dates, regions)
+        regions_of = [np.full(len(s.entries), s.region, dtype=np.int64) for s in r.series]
+        sources = [np.array([_source_number(e.source) for e in s.entries]) for s in r.series]
+        return r.take(regions_of, np.int64(-1)), r.take(sources, np.int64(-1))
+
+    def _provisional(
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None, explain: bool = False
+    ) -> ProvisionalRecord | None:
+        """The record of the rows of ``r`` that use a provisional value, for the open log
+        (None when no log is open or no row is provisional). Vectorised; the distinct reasons
+        are few (one per entry used and kind), found without sorting the rows."""
+        if (active_log() is None and not explain) or not r.series:
+            return None
+        codes = r.codes if asked is None else np.broadcast_to(asked, r.codes.shape)
+        # which kinds can occur at all, from the few series involved (most lookups: none)
+        bridged = bool(self.carry_forward) and any(
+            not (s.flags & _HAS_VALUE).all() for s in r.series
+        )
+        stale = isinstance(self.carry_forward, str)
+        stand_in = [(s.region == NATIONAL) & ((s.flags & _GRADE_C) != 0) for s in r.series]
+        planned_entry = [
+            (s.region in _planned_provinces()) & ((s.flags & _HAS_VALUE) != 0) for s in r.series
+        ]
+        any_stand_in = any(e.any() for e in stand_in)
+        any_planned = any(e.any() for e in planned_entry)
+        if not (bridged or stale or any_stand_in or any_planned):
+            return None
+        kinds = np.zeros(r.eid.shape, dtype=np.uint8)
+        if bridged:
+            carried = (r.eid != r.asked_eid) & (r.eid < r.offsets[-1])
+            kinds |= carried.view(np.uint8) * np.uint8(_NULL_BRIDGED)
+        if stale:
+            due = r.take([s.due for s in r.series], np.datetime64("NaT", "D"))
+            kinds |= (r.days >= due).view(np.uint8) * np.uint8(_NOT_RENEWED)
+        if any_stand_in:
+            national_c = r.take(stand_in, np.False_) & (codes != NATIONAL)
+            kinds |= national_c.view(np.uint8) * np.uint8(_STAND_IN)
+        if any_planned:
+            planned = r.take(planned_entry, np.False_) & in_separately_planned_city(codes)
+            kinds |= planned.view(np.uint8) * np.uint8(_PLANNED)
+        if not kinds.any():
+            return None
+        slots = int(r.offsets[-1]) + 1
+        asked_eid = r.asked_eid if bridged else r.eid
+        key = np.where(kinds != 0, (r.eid * slots + asked_eid) * 16 + kinds, -1)
+        distinct, use_of_row = _distinct(key, slots * slots * 16)
+        uses = tuple(self._reason(int(k), slots, r) for k in distinct)
+        return ProvisionalRecord(use_of_row, uses)
+
+    def _reason(self, key: int, slots: int, r: _Resolved) -> ProvisionalUse:
+        """Decode a row key of :meth:`_provisional` into the value used and why."""
+        key, kinds = divmod(key, 16)
+        eid, asked = divmod(key, slots)
+        which = int(np.searchsorted(r.offsets, eid, side="right")) - 1
+        series = r.series[which]
+        pos = eid - int(r.offsets[which])
+        used = series.entries[pos]
+        reasons: list[str] = []
+        labels: list[str] = []
+        if kinds & (_NULL_BRIDGED | _NOT_RENEWED):
+            labels.append(CARRIED_FORWARD)
+        if kinds & _NULL_BRIDGED:
+            unknown = series.entries[asked - int(r.offsets[which])]
+            reasons.append(
+                f"carried forward from {used.effective} until the value from "
+                f"{unknown.effective} is approved" + (f" ({unknown.note})" if unknown.note else "")
+            )
+        elif kinds & _NOT_RENEWED:
+            reasons.append(
+                f"carried forward from {used.effective} until the value from "
+                f"{series.due[pos]} is approved (none recorded yet)"
+            )
+        if kinds & _STAND_IN:
+            labels.append(STAND_IN)
+            reasons.append("national stand-in, grade C" + (f": {used.note}" if used.note else ""))
+        if kinds & _PLANNED:
+            labels.append(SEPARATELY_PLANNED)
+            province = known_regions().get(series.region)
+            name = f"{province.name} " if province else ""
+            reasons.append(
+                f"the province's value ({name}{series.region:06d}) stands in: a separately "
+                "planned city (计划单列市) publishes its own"
+            )
+        return ProvisionalUse(
+            parameter=self.name,
+            region=_region_name(series.region),
+            effective_from=used.effective.isoformat(),
+            value=used.value,
+            kinds=tuple(labels),
+            reason="; ".join(reasons),
+        )
+
+    def _report(
+        self, r: _Resolved, asked: npt.NDArray[np.int64] | None = None, explain: bool = False
+    ) -> ProvisionalRecord | None:
+        """Record the provisional rows in the open log; computed also for an explanation."""
+        record = self._provisional(r, asked, explain)
+        log = active_log()
+        if record is not None and log is not None:
+            log.add(record)
+        return record
+
+    def _explain(
+        self, trace: Trace, r: _Resolved, record: ProvisionalRecord | None, value: Any = None
+    ) -> None:
+        """Note the first row's value (and why it is provisional, if it is) for the trace."""
+        if r.which[0] < 0:
+            return
+        series = r.series[int(r.which[0])]
+        reason = None
+        if record is not None and record.use_of_row[0] >= 0:
+            reason = record.uses[int(record.use_of_row[0])].reason
+        entry = series.entries[int(r.pos[0])]
+        trace.parameter(self.use(entry, series, value=value, provisional=reason))
+
     def at(
         self,
         dates: npt.ArrayLike,
@@ -278,19 +515,22 @@ class Parameter:
         *,
         trace: Trace = NO_TRACE,
         strict: bool = True,
+        on_behalf_of: npt.ArrayLike | None = None,
     ) -> FloatArray:
-        """Values in force at each (date, region); NaN where none when ``strict`` is False."""
-        shape, flat_days, flat_codes = _flatten(dates, regions)
-        which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = _gather([s.numbers for s in series_list], which, pos, np.float64(np.nan))
+        """Values in force at each (date, region); NaN where none when ``strict`` is False.
+        ``on_behalf_of``: the rows' own regions when the lookup is made at a wider region for
+        them (a national value then counts as a stand-in for them)."""
+        r = self._resolve(dates, regions)
+        out = r.take([s.numbers for s in r.series], np.float64(np.nan))
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.entry(_day(flat_days, bad), int(flat_codes[bad]))  # raises with the reason
+            self.entry(_day(r.days, bad), int(r.codes[bad]))  # raises with the reason
             raise ParameterLookupError(self.name, "is a table; use table()")
+        asked = None if on_behalf_of is None else np.asarray(on_behalf_of, np.int64).reshape(-1)
+        record = self._report(r, asked, trace.enabled)
         if trace.enabled and out.size and not np.isnan(out[0]):
-            entry, series = self.entry(_day(flat_days, 0), int(flat_codes[0]))
-            trace.parameter(self.use(entry, series))
-        return np.asarray(out, dtype=np.float64).reshape(shape)
+            self._explain(trace, r, record)
+        return np.asarray(out, dtype=np.float64).reshape(r.shape)
 
     def table_at(
         self,
@@ -304,15 +544,14 @@ class Parameter:
         """Vectorised lookup in a table-valued parameter: the value for ``keys[i]`` in the
         table in force at (``dates[i]``, ``regions[i]``). NaN where absent unless strict."""
         key_array = np.asarray(keys)
-        shape, flat_days, flat_codes = _flatten(dates, regions, key_array.shape)
+        r = self._resolve(dates, regions, key_array.shape)
         numeric_keys = key_array.dtype.kind in "iu"
-        flat_keys = np.broadcast_to(key_array, shape).reshape(-1)
-        which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = np.full(len(flat_codes), np.nan, dtype=np.float64)
-        for i, series in enumerate(series_list):
-            in_series = which == i
-            for p in np.unique(pos[in_series]):
-                rows = np.flatnonzero(in_series & (pos == p))
+        flat_keys = np.broadcast_to(key_array, r.shape).reshape(-1)
+        out = np.full(len(r.codes), np.nan, dtype=np.float64)
+        for i, series in enumerate(r.series):
+            in_series = r.which == i
+            for p in np.unique(r.pos[in_series]):
+                rows = np.flatnonzero(in_series & (r.pos == p))
                 table = series.entries[int(p)].value
                 if not isinstance(table, dict):
                     continue
@@ -328,34 +567,131 @@ class Parameter:
                     out[rows] = found
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.table(_day(flat_days, bad), int(flat_codes[bad]))  # raises if no table applies
+            self.table(_day(r.days, bad), int(r.codes[bad]))  # raises if no table applies
             raise ParameterLookupError(
                 self.name, f"no entry for {flat_keys[bad]!r} in the table in force"
             )
-        if trace.enabled and out.size:
-            entry, series = self.entry(_day(flat_days, 0), int(flat_codes[0]))
-            trace.parameter(self.use(entry, series, value={str(flat_keys[0]): float(out[0])}))
-        return out.reshape(shape)
+        record = self._report(r, explain=trace.enabled)
+        if trace.enabled and out.size and not np.isnan(out[0]):
+            self._explain(trace, r, record, value={str(flat_keys[0]): float(out[0])})
+        return out.reshape(r.shape)
 
     def effective_at(
         self, dates: npt.ArrayLike, regions: npt.ArrayLike
     ) -> npt.NDArray[np.datetime64]:
-        """The date from which the value in force at each (date, region) applies."""
-        shape, flat_days, flat_codes = _flatten(dates, regions)
-        which, pos, series_list = self._positions(flat_days, flat_codes)
-        out = _gather([s.dates for s in series_list], which, pos, np.datetime64("NaT", "D"))
-        return np.asarray(out, dtype="datetime64[D]").reshape(shape)
+        """The date from which the value used at each (date, region) applies (for a value
+        carried forward, the date of the value carried)."""
+        r = self._resolve(dates, regions)
+        out = r.take([s.dates for s in r.series], np.datetime64("NaT", "D"))
+        return np.asarray(out, dtype="datetime64[D]").reshape(r.shape)
 
     def table(
         self, when: dt.date | np.datetime64, region: int, *, trace: Trace = NO_TRACE
     ) -> TableValue:
         """A table-valued parameter (e.g. the divisor by age) in force at one date and region."""
-        entry, series = self.entry(when, region)
+        entry, _ = self.entry(when, region)
         if not isinstance(entry.value, dict):
             raise ParameterLookupError(self.name, "is not a table")
+        r = self._resolve(np.asarray(when, dtype="datetime64[D]"), np.array([int(region)]))
+        record = self._report(r, explain=trace.enabled)
         if trace.enabled:
-            trace.parameter(self.use(entry, series))
+            self._explain(trace, r, record)
         return entry.value
+
+
+@lru_cache(maxsize=1)
+def _planned_provinces() -> frozenset[int]:
+    """Provinces with a separately planned city (whose values such a city only borrows)."""
+    return frozenset(int(c - c % 10000) for c in separately_planned_cities())
+
+
+_HAS_VALUE = 1  # entry flags
+_GRADE_C = 2
+_NULL_BRIDGED = 1  # the value in force is null: the previous one is carried forward
+_NOT_RENEWED = 2  # the yearly value for the period is not recorded: the last one carries on
+_STAND_IN = 4  # a national value graded C stands in for the region's own
+_PLANNED = 8  # a separately planned city takes its province's value
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """The entry each row of a lookup uses, as an index into the entries of ``series`` laid
+    end to end (``offsets``): ``eid`` the entry used (after carrying forward), ``asked_eid``
+    the entry in force at the date; ``offsets[-1]`` where there is none."""
+
+    shape: tuple[int, ...]
+    days: npt.NDArray[np.datetime64]
+    codes: npt.NDArray[np.int64]
+    series: list[Series]
+    offsets: npt.NDArray[np.int64]
+    eid: npt.NDArray[np.int64]
+    asked_eid: npt.NDArray[np.int64]
+
+    def take(self, arrays: list[np.ndarray], missing: Any) -> Any:
+        """Per row, the element of the entry used (``missing`` where none): one gather."""
+        if not arrays:
+            return np.full(len(self.eid), missing)
+        flat = np.concatenate([*arrays, np.array([missing], dtype=arrays[0].dtype)])
+        return flat[self.eid]
+
+    @cached_property
+    def which(self) -> npt.NDArray[np.int64]:
+        """The series of each row's entry (-1: none)."""
+        found = np.searchsorted(self.offsets, self.eid, side="right") - 1
+        return np.where(self.eid < self.offsets[-1], found, -1)
+
+    @cached_property
+    def pos(self) -> npt.NDArray[np.int64]:
+        """The position of each row's entry in its series (-1: none)."""
+        return np.where(self.which >= 0, self.eid - self.offsets[np.maximum(self.which, 0)], -1)
+
+
+def _period_start(days: npt.NDArray[np.datetime64], month_day: str) -> npt.NDArray[np.datetime64]:
+    """The start of the yearly period (renewed every year on ``MM-DD``) containing each day."""
+    month, day = int(month_day[:2]), int(month_day[3:])
+    years = days.astype("datetime64[Y]")
+    start = (years.astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
+    earlier = ((years - 1).astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (
+        day - 1
+    )
+    return np.where(start <= days, start, earlier)
+
+
+_SOURCE_NUMBERS: dict[str, int] = {}
+
+
+def _source_number(source: str) -> int:
+    """A small integer per source key, to compare sources of many rows at once."""
+    return _SOURCE_NUMBERS.setdefault(source, len(_SOURCE_NUMBERS))
+
+
+def _next_renewal(dates: npt.NDArray[np.datetime64], month_day: str) -> npt.NDArray[np.datetime64]:
+    """The start of the yearly period after the one containing each date (when a value that
+    took effect on the date is due to be renewed)."""
+    years = _period_start(dates, month_day).astype("datetime64[Y]") + 1
+    month, day = int(month_day[:2]), int(month_day[3:])
+    return (years.astype("datetime64[M]") + (month - 1)).astype("datetime64[D]") + (day - 1)
+
+
+_DIRECT_KEYS = 1 << 22
+
+
+def _distinct(
+    keys: npt.NDArray[np.int64], span: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct non-negative keys, and each row's index among them (-1 for keys < 0):
+    by a presence table when the key space is small (no sort), else by ``np.unique``."""
+    flagged = keys >= 0
+    if span <= _DIRECT_KEYS:
+        present = np.zeros(span, dtype=bool)
+        present[keys[flagged]] = True
+        distinct = np.flatnonzero(present)
+        rank = np.cumsum(present) - 1
+        return distinct, np.where(flagged, rank[np.maximum(keys, 0)], -1)
+    distinct, inverse = np.unique(keys[flagged], return_inverse=True)
+    out = np.full(keys.shape, -1, dtype=np.int64)
+    out[flagged] = inverse
+    return distinct, out
 
 
 def _flatten(
@@ -369,17 +705,6 @@ def _flatten(
     flat_codes = np.broadcast_to(codes, shape).reshape(-1)
     flat_days = day.reshape(-1) if day.size == 1 else np.broadcast_to(day, shape).reshape(-1)
     return shape, flat_days, flat_codes
-
-
-def _gather(arrays: list[np.ndarray], which: np.ndarray, pos: np.ndarray, missing: Any) -> Any:
-    """One gather over the concatenated per-series arrays: arrays[which[i]][pos[i]], or
-    ``missing`` where ``which`` is -1."""
-    if not arrays:
-        return np.full(len(which), missing)
-    flat = np.concatenate([*arrays, np.array([missing], dtype=arrays[0].dtype)])
-    offsets = np.cumsum([0, *[len(a) for a in arrays]])
-    index = np.where(which >= 0, offsets[np.maximum(which, 0)] + pos, len(flat) - 1)
-    return flat[index]
 
 
 def _table_arrays(table: TableValue) -> tuple[npt.NDArray[np.int64], FloatArray]:
@@ -401,6 +726,48 @@ class ParameterSet:
     def __init__(self, parameters: dict[str, Parameter], references: dict[str, Reference]) -> None:
         self.parameters = parameters
         self.references = references
+
+    @classmethod
+    def from_definitions(
+        cls,
+        definitions: Mapping[str, ParameterDefinition],
+        references: Mapping[str, Reference],
+        files: Mapping[str, str] | None = None,
+    ) -> ParameterSet:
+        """A set built from ``{full name: definition}`` (checked like the files: known
+        regions, sources, one value per date); ``files`` names where each came from."""
+        refs = dict(references)
+        parameters: dict[str, Parameter] = {}
+        for name, definition in definitions.items():
+            label = (files or {}).get(name, "<definitions>")
+            _check_definition(definition, refs, label, name)
+            parameters[name] = Parameter(name, definition, refs, label)
+        return cls(parameters, refs)
+
+    def with_values(self, additions: Mapping[str, Mapping[str, Any]]) -> ParameterSet:
+        """A copy with dated values added: ``{name: {region: [entries in the file format]}}``.
+        Every other value is kept; an added entry replaces only the entry of the same
+        parameter, region and effective date (e.g. a null "not yet recorded" becoming the
+        approved value). Raises :class:`ParameterFileError` for a bad entry or region."""
+        parameters = dict(self.parameters)
+        for name, by_region in additions.items():
+            base = self[name]
+            definition = base.definition()
+            values = {key: list(entries) for key, entries in definition.values.items()}
+            for key, entries in by_region.items():
+                try:
+                    added = [ValueEntry.model_validate(e) for e in entries]
+                except ValidationError as exc:
+                    where, msg = _first_error(exc)
+                    where = f"{name}.{key}.{where}"
+                    raise ParameterFileError("<added values>", where, msg) from None
+                dates = {e.effective for e in added}
+                kept = [e for e in values.get(str(key), []) if e.effective not in dates]
+                values[str(key)] = sorted(kept + added, key=lambda e: e.effective)
+            merged = definition.model_copy(update={"values": values})
+            _check_definition(merged, self.references, base.file, name)
+            parameters[name] = Parameter(name, merged, self.references, base.file)
+        return ParameterSet(parameters, self.references)
 
     def __getitem__(self, name: str) -> Parameter:
         try:
@@ -425,8 +792,9 @@ class ParameterSet:
         *,
         trace: Trace = NO_TRACE,
         strict: bool = True,
+        on_behalf_of: npt.ArrayLike | None = None,
     ) -> FloatArray:
-        return self[name].at(dates, regions, trace=trace, strict=strict)
+        return self[name].at(dates, regions, trace=trace, strict=strict, on_behalf_of=on_behalf_of)
 
     def table(
         self,

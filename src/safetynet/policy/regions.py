@@ -1,13 +1,17 @@
 """GB/T 2260 administrative divisions: which region codes exist and how they nest.
 
-Codes are six digits: province ``PP0000``, prefecture ``PPCC00``, county ``PPCCDD``. The list of
-codes comes from python-stdnum's copy of the GB/T 2260 tables (current and historical codes, the
-latter still valid as the address code of an identity number). Parameters fall back
-county -> prefecture -> province -> national.
+Codes are six digits: province ``PP0000``, prefecture ``PPCC00``, county ``PPCCDD``. The table is
+``policy/gbt2260_regions.csv`` (built by ``scripts/build_regions.py`` from
+python-stdnum's GB/T 2260 data; provenance in its first line): every code with its name,
+whether it is *current* or *historical* (abolished; still valid as the address code of an
+identity number), and whether it is a separately planned city (计划单列市: Dalian, Ningbo,
+Xiamen, Qingdao, Shenzhen), which sets its own social insurance figures instead of taking its
+province's. Parameters fall back county -> prefecture -> province -> national.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +30,7 @@ class RegionInfo:
     code: int
     name: str
     historical: bool
+    separately_planned: bool = False
 
 
 def parent_chain(code: int) -> list[int]:
@@ -47,27 +52,57 @@ def province_of(codes: npt.ArrayLike) -> npt.NDArray[np.int64]:
 
 @lru_cache(maxsize=1)
 def known_regions() -> dict[int, RegionInfo]:
-    """Every GB/T 2260 code known to python-stdnum, historical ones included."""
-    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
-    regions: dict[int, RegionInfo] = {}
-    province = ""
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        if not line.startswith(" "):
-            prefix, _, rest = line.partition(" ")
-            province = prefix
-            name = rest.split('"')[1] if '"' in rest else ""
-            code = int(province + "0000")
-            regions[code] = RegionInfo(code, name, historical=False)
-            continue
-        suffix, _, rest = line.strip().partition(" ")
-        name = rest.split('"')[1] if '"' in rest else ""
-        historical = name.startswith("[")
-        code = int(province + suffix)
-        if code not in regions or not regions[code].name:
-            regions[code] = RegionInfo(code, name.split("]")[-1], historical)
-    return regions
+    """Every GB/T 2260 code, current and historical, from the bundled table."""
+    text = resources.files("safetynet.policy").joinpath("gbt2260_regions.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {
+        int(row["code"]): RegionInfo(
+            code=int(row["code"]),
+            name=row["name"],
+            historical=row["current"] == "0",
+            separately_planned=row["separately_planned"] == "1",
+        )
+        for row in rows
+    }
+
+
+@lru_cache(maxsize=1)
+def current_region_array() -> npt.NDArray[np.int64]:
+    """The codes in force now (historical ones left out), sorted."""
+    return np.array(
+        sorted(code for code, info in known_regions().items() if not info.historical),
+        dtype=np.int64,
+    )
+
+
+@lru_cache(maxsize=1)
+def separately_planned_cities() -> npt.NDArray[np.int64]:
+    """The prefecture codes of the separately planned cities, sorted."""
+    return np.array(
+        sorted(code for code, info in known_regions().items() if info.separately_planned),
+        dtype=np.int64,
+    )
+
+
+@lru_cache(maxsize=1)
+def _planned_prefectures() -> npt.NDArray[np.bool_]:
+    """Indexed by code // 100: whether that prefecture is a separately planned city."""
+    table = np.zeros(10_000, dtype=bool)
+    table[separately_planned_cities() // 100] = True
+    return table
+
+
+def in_separately_planned_city(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Whether each code lies in a separately planned city (one table lookup per row)."""
+    arr = np.asarray(codes, dtype=np.int64)
+    return np.asarray(_planned_prefectures().take(arr // 100, mode="clip"))
+
+
+def separately_planned_city(codes: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """For each code, the separately planned city it lies in (its prefecture code), else 0."""
+    arr = np.asarray(codes, dtype=np.int64)
+    prefecture = np.clip(arr // 100, 0, 9_999)
+    return np.where(_planned_prefectures()[prefecture], prefecture * 100, 0)
 
 
 @lru_cache(maxsize=1)
@@ -75,12 +110,21 @@ def known_region_array() -> npt.NDArray[np.int64]:
     return np.array(sorted(known_regions()), dtype=np.int64)
 
 
-def is_known_region(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-    """Vectorised membership test against the GB/T 2260 list."""
+def _member(codes: npt.ArrayLike, table: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     arr = np.asarray(codes, dtype=np.int64)
-    table = known_region_array()
     pos = np.clip(np.searchsorted(table, arr), 0, len(table) - 1)
     return np.asarray(table[pos] == arr)
+
+
+def is_known_region(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Vectorised membership test against the GB/T 2260 list, historical codes included (as
+    for identity numbers)."""
+    return _member(codes, known_region_array())
+
+
+def is_current_region(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Vectorised membership test against the codes in force now."""
+    return _member(codes, current_region_array())
 
 
 def parse_region(value: object, field: str = "region") -> int:

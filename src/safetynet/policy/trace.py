@@ -29,6 +29,8 @@ class ParameterUse:
     url: str | None
     confidence: str
     note: str | None = None
+    provisional: str | None = None
+    """Why the value is provisional (carried forward, a stand-in), when it is."""
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

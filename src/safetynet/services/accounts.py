@@ -8,7 +8,8 @@ or a run resumed after a crash never credits twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import and_, func, insert, select
@@ -39,6 +40,12 @@ from safetynet.store.registry import Enrollment, Person
 class Posting:
     record: ContributionRecord
     entries: list[AccountEntry]
+    provisional_parameters: list[dict[str, Any]] = field(default_factory=list)
+    """The provisional values the amounts were computed on, with the reasons (none: final)."""
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_parameters)
 
 
 def _person(uow: UnitOfWork, actor: Principal, person_id: int) -> Person:
@@ -89,7 +96,7 @@ def pay_flexible(
             else ("pension",)
         )
         law = effective_law(session)
-        amounts = compute(
+        computed = compute(
             law.params,
             wage_fen=np.array([wage]),
             region_code=pension.region_code,
@@ -97,6 +104,7 @@ def pay_flexible(
             worker_type="flexible",
             branches=branches,
         )
+        amounts = computed.columns
         record = ContributionRecord(
             person_id=person.id,
             month=period,
@@ -142,10 +150,11 @@ def pay_flexible(
                 "account_fen": record.pension_account_fen,
                 "medical_fen": record.medical_employee_fen,
                 "law_version": law.version,
+                **computed.summary(),
             },
         )
         uow.commit()
-        return Posting(record, [entry])
+        return Posting(record, [entry], computed.provisional_parameters)
 
 
 def pay_resident(

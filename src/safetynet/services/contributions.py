@@ -1,10 +1,16 @@
 """The rules engine as the services use it: contributions for many rows at once.
 
 Every amount posted comes from the ``contribution`` kernel of :mod:`safetynet.policy`; a
-component the parameters do not know for the month and region is refused, never guessed.
+component the parameters do not know for the month and region is refused, never guessed. A
+component computed on a provisional value (a floor carried forward until the new one is
+approved, a national stand-in) is computed and said to be provisional: which rows, which
+values and why (REFERENCE §1.1).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -14,6 +20,7 @@ from safetynet.policy.errors import InputError, ParameterLookupError
 from safetynet.policy.money import UNKNOWN_FEN
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import parse_month
+from safetynet.policy.provisional import capture
 from safetynet.policy.rules.contribution import COMPONENTS, contributions
 
 RECORD_COLUMNS = {
@@ -35,6 +42,35 @@ RECORD_COLUMNS = {
 BRANCHES = ("pension", "medical", "unemployment", "work_injury")
 
 
+@dataclass
+class Computed:
+    """Record columns (int64 fen) and which rows used provisional values, and why."""
+
+    columns: dict[str, np.ndarray]
+    provisional: np.ndarray
+    provisional_parameters: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def provisional_rows(self) -> int:
+        return int(self.provisional.sum())
+
+    def summary(self) -> dict[str, Any]:
+        """For results and audit rows: the flag, the count of rows and the reasons."""
+        return {
+            "provisional": bool(self.provisional_rows),
+            "provisional_rows": self.provisional_rows,
+            "provisional_parameters": self.provisional_parameters,
+        }
+
+
+def _branch(parameter: str) -> str:
+    """The branch a contribution parameter belongs to (floors and ceilings: pension)."""
+    for branch in ("medical", "unemployment", "work_injury"):
+        if branch in parameter:
+            return branch
+    return "pension"
+
+
 def compute(
     params: ParameterSet,
     *,
@@ -44,22 +80,23 @@ def compute(
     worker_type: str,
     risk_class: int = 1,
     branches: tuple[str, ...] = BRANCHES,
-) -> dict[str, np.ndarray]:
+) -> Computed:
     """Record columns (int64 fen) for each wage under the law ``params`` (the database's
-    effective law, see :mod:`safetynet.services.law`), for the insured ``branches`` (the
-    others are zero); raises :class:`InvalidInput` naming ``month`` when a needed rate is
-    unknown."""
+    effective law, see :mod:`safetynet.services.law`), for the insured ``branches`` (the others
+    are zero), with the provisional rows and values; raises :class:`InvalidInput` naming
+    ``month`` when a needed rate is unknown."""
     get("contribution")  # the catalogue's registration, so the kernel is the one it serves
     n = len(wage_fen)
     try:
-        out = contributions(
-            params,
-            monthly_wage=wage_fen.astype(np.float64) / 100.0,
-            region=np.full(n, region_code, dtype=np.int64),
-            month=np.full(n, parse_month(month), dtype=np.int64),
-            worker_type=np.full(n, worker_type, dtype=object),
-            risk_class=np.full(n, risk_class, dtype=np.int64),
-        )
+        with capture() as log:
+            out = contributions(
+                params,
+                monthly_wage=wage_fen.astype(np.float64) / 100.0,
+                region=np.full(n, region_code, dtype=np.int64),
+                month=np.full(n, parse_month(month), dtype=np.int64),
+                worker_type=np.full(n, worker_type, dtype=object),
+                risk_class=np.full(n, risk_class, dtype=np.int64),
+            )
     except ParameterLookupError as exc:
         raise InvalidInput.one("month", f"cannot compute contributions: {exc}") from None
     except InputError as exc:
@@ -81,4 +118,9 @@ def compute(
         if name != "base" and not insured(name):
             values = np.zeros(n, dtype=np.int64)
         columns[column] = values
-    return columns
+    used = log.only(lambda parameter: _branch(parameter) in branches)
+    return Computed(
+        columns,
+        used.rows(n),
+        [use.as_dict() for use in used.uses()],
+    )

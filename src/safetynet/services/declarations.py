@@ -49,6 +49,13 @@ class DeclarationOutcome:
     employer_total_fen: int = 0
     employee_total_fen: int = 0
     problems: list[Problem] = field(default_factory=list)
+    provisional_rows: int = 0
+    """Rows computed on a provisional value (carried forward until approved, a stand-in)."""
+    provisional_parameters: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def provisional(self) -> bool:
+        return self.provisional_rows > 0
 
 
 def rows_frame(rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
@@ -312,7 +319,7 @@ def submit(
         # rows in person order keep the (person, month) indexes' insertions sequential
         joined = joined.sort("person_id")
         law = effective_law(session)
-        amounts = compute(
+        computed = compute(
             law.params,
             wage_fen=joined["wage_fen"].to_numpy(),
             region_code=employer.region_code,
@@ -320,6 +327,7 @@ def submit(
             worker_type="employee",
             risk_class=employer.risk_class,
         )
+        amounts = computed.columns
         employer_total = int(sum(int(amounts[c].sum()) for c in amounts if "employer" in c))
         employee_total = int(sum(int(amounts[c].sum()) for c in amounts if "employee" in c))
         if dry_run:
@@ -329,6 +337,8 @@ def submit(
                 rows=joined.height,
                 employer_total_fen=employer_total,
                 employee_total_fen=employee_total,
+                provisional_rows=computed.provisional_rows,
+                provisional_parameters=computed.provisional_parameters,
             )
         declaration = Declaration(
             employer_id=employer.id,
@@ -413,6 +423,7 @@ def submit(
                 "reversed_rows": reversed_rows,
                 "content_hash": digest,
                 "law_version": law.version,
+                **computed.summary(),
             },
             reason=f"{source} declaration",
         )
@@ -424,6 +435,8 @@ def submit(
             reversed_rows=reversed_rows,
             employer_total_fen=employer_total,
             employee_total_fen=employee_total,
+            provisional_rows=computed.provisional_rows,
+            provisional_parameters=computed.provisional_parameters,
         )
 
 

@@ -1,5 +1,9 @@
 """A person's statement: contribution history, years counted, account balances and the pension
-estimate of the rules engine with its explanation."""
+estimate of the rules engine with its explanation.
+
+The estimate says whether it rests on provisional values (``provisional`` and
+``provisional_parameters`` in its result): a calculation base carried forward until the new one
+is approved, a national stand-in; the base taken "in today's wages" counts too."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from safetynet.policy.errors import ParameterLookupError, PolicyError
 from safetynet.policy.money import fen_to_decimal
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, month_start, parse_month
+from safetynet.policy.provisional import ProvisionalUse, capture
 from safetynet.services.accounts import balances
 from safetynet.services.law import effective_law
 from safetynet.services.scope import visible
@@ -147,18 +152,23 @@ def statement(
     return result
 
 
-def _latest_calculation_base(params: ParameterSet, region: int) -> tuple[int, Decimal]:
-    """The region's pension calculation base in force now, or the last one published."""
+def _latest_calculation_base(
+    params: ParameterSet, region: int
+) -> tuple[int, Decimal, list[ProvisionalUse]]:
+    """The region's pension calculation base in force now (carried forward provisionally
+    where this year's is not yet approved), or the last one published, with the provisional
+    values it rests on."""
     month = current_month()
     for back in range(MAX_MONTHS_BACK):
-        value = params.at(
-            "pension.employee.calculation_base",
-            month_start(np.array([month - back])),
-            np.array([region]),
-            strict=False,
-        )[0]
+        with capture() as log:
+            value = params.at(
+                "pension.employee.calculation_base",
+                month_start(np.array([month - back])),
+                np.array([region]),
+                strict=False,
+            )[0]
         if not np.isnan(value):
-            return month - back, Decimal(str(round(float(value), 2)))
+            return month - back, Decimal(str(round(float(value), 2))), log.uses()
     raise ParameterLookupError(
         "pension.employee.calculation_base", f"no value in the last {MAX_MONTHS_BACK} months"
     )
@@ -197,8 +207,9 @@ def _estimate(params: ParameterSet, result: Statement, person: Person, category:
                 "recorded for the months on record"
             )
         retire_index = parse_month(retirement.values["retirement_month"])
+        base_uses: list[ProvisionalUse] = []
         if retire_index > current_month():
-            base_month, base = _latest_calculation_base(params, region)
+            base_month, base, base_uses = _latest_calculation_base(params, region)
             inputs["calc_base"] = str(base)
             assumptions.insert(
                 0,
@@ -210,5 +221,12 @@ def _estimate(params: ParameterSet, result: Statement, person: Person, category:
         result.estimate = calc(
             "employee_pension", inputs, explain=True, parameters=params
         ).as_json()
+        if base_uses:
+            outcome = result.estimate["result"]
+            outcome["provisional"] = True
+            outcome["provisional_parameters"] = [
+                *(use.as_dict() for use in base_uses),
+                *outcome["provisional_parameters"],
+            ]
     except PolicyError as exc:
         result.estimate_problem = str(exc)

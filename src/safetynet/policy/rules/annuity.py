@@ -1,8 +1,11 @@
 """The personal-account divisor (计发月数) of 国发〔2005〕38号 (REFERENCE §1.3).
 
-Whole ages come from the table; from 2025 the table is refined to months by linear
-interpolation between adjacent ages, rounded half-up to 0.1 (REFERENCE §1.3, grade B: it
-reproduces the two published points 60y1m -> 138.4 and 50y1m -> 194.6).
+Whole ages come from the table. For retirements from 2025-01-01 the table is refined to months
+by linear interpolation between adjacent ages, rounded half-up to 0.1 (REFERENCE §1.3, grade B:
+it reproduces the two published points 60y1m -> 138.4 and 50y1m -> 194.6); before that date
+the divisor is the table's value at the whole age (the months beyond it do not count). The date
+of the refinement is the parameter ``pension.employee.account_divisor_by_month``; without a
+retirement date the rule in force today (by month) applies.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from safetynet.policy.regions import NATIONAL
 from safetynet.policy.trace import NO_TRACE, Trace
 
 DIVISOR = "pension.employee.account_divisor"
+BY_MONTH = "pension.employee.account_divisor_by_month"
 
 
 def divisor(
@@ -27,20 +31,26 @@ def divisor(
     on: npt.ArrayLike | None = None,
     trace: Trace = NO_TRACE,
 ) -> np.ndarray:
-    """Divisor for ages given in months (NaN outside the table); ``on`` dates the table."""
+    """Divisor for ages given in months (NaN outside the table) at retirement dates ``on``
+    (None: the rule in force today, refined by month)."""
     age = np.asarray(age_months, dtype=np.int64)
     parameter = p[DIVISOR]
     first = min(s.dates[0] for s in parameter.series.values())
     when = np.maximum(np.asarray(on, dtype="datetime64[D]"), first) if on is not None else first
-    years, months = age // 12, age % 12
+    if on is None:
+        refined: np.ndarray = np.ones(age.shape, dtype=bool)
+    else:
+        refined = p.at(BY_MONTH, when, NATIONAL, trace=trace) >= 0.5
+    years = age // 12
+    months = np.where(refined, age % 12, 0)
     lower = parameter.table_at(when, NATIONAL, years, trace=trace, strict=False)
     upper = parameter.table_at(when, NATIONAL, years + 1, strict=False)
     upper = np.where(months == 0, lower, upper)
     value = round_half_up(lower - (lower - upper) * months / 12.0, 1)
     trace.step(
         "divisor",
-        "table value at the whole age, less the step to the next age times months/12, "
-        "rounded half-up to 0.1",
+        "table value at the whole age, less the step to the next age times months/12 "
+        "(months count for retirements from 2025-01-01), rounded half-up to 0.1",
         value,
     )
     return value

@@ -1,11 +1,20 @@
 """Monthly contributions of employees, employers and flexible workers (REFERENCE §1.1, §4.1,
 §5).
 
-The base is the monthly wage clamped to the region's floor and ceiling for the month. Each
-component is base x rate rounded half-up to the fen (a fixed premium, where a city charges
-one, is taken as published). A component whose rate is unknown for the region and month
-(a ``null`` parameter) is reported as unknown (:data:`UNKNOWN`), left out of the totals, and
-flagged by ``complete = False``; nothing is invented.
+The base is the monthly wage clamped to the region's floor and ceiling for the month. The floor
+and ceiling are one pair, 60 % and 300 % of one average wage: where the region's own floor and
+ceiling for the month come from different documents (one recorded, the other not yet), both are
+taken from the wider region that has the pair (the national stand-in, flagged provisional)
+rather than mixing sources. Each component is base x rate rounded half-up to the fen (a fixed
+premium, where a city charges one, is taken as published). A component whose rate is unknown
+for the region and month (a ``null`` parameter that is not carried forward) is reported as
+unknown (:data:`UNKNOWN`), left out of the totals, and flagged by ``complete = False``; nothing
+is invented.
+
+Every row also says whether it used a provisional value (``provisional``): a floor, ceiling or
+rate carried forward until the new one is approved, or a stand-in (REFERENCE §1.1); only the
+parameters a row actually uses count (a flexible worker's premium does not make an employee's
+row provisional).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from safetynet.policy.errors import InputError
 from safetynet.policy.money import UNKNOWN_FEN, round_half_up, to_fen
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import month_start
+from safetynet.policy.provisional import capture, relevant_to
 from safetynet.policy.trace import NO_TRACE, Trace
 
 UNKNOWN = UNKNOWN_FEN
@@ -46,8 +56,8 @@ def _part(base: np.ndarray, rate: np.ndarray) -> np.ndarray:
 
 
 class _Rates:
-    """Rates in force for the rows; the explanation cites only those of the case's own
-    worker type."""
+    """Rates in force for the rows; each counts (for the provisional flag) only on the rows
+    that use it, and the explanation cites only those of the case's own worker type."""
 
     def __init__(
         self,
@@ -58,18 +68,39 @@ class _Rates:
         trace: Trace,
     ) -> None:
         self.p, self.day, self.regions, self.trace = p, day, regions, trace
+        self.flexible = flexible
         self.first_is_flexible = bool(flexible.reshape(-1)[0]) if flexible.size else False
 
-    def __call__(self, name: str) -> np.ndarray:
+    def __call__(self, name: str, used_by: np.ndarray | None = None) -> np.ndarray:
+        """The rate ``contribution.NAME``; ``used_by`` the rows that use it (default: the
+        flexible workers for a flexible rate, the employees otherwise)."""
         cited = (
             name.startswith("flexible")
             or name.endswith("flexible_rate")
             or name.endswith("flexible_fixed")
         )
-        relevant = self.trace if cited == self.first_is_flexible else NO_TRACE
-        return self.p.at(
-            f"contribution.{name}", self.day, self.regions, trace=relevant, strict=False
-        )
+        rows = used_by if used_by is not None else (self.flexible if cited else ~self.flexible)
+        relevant = self.trace if bool(rows.reshape(-1)[0]) else NO_TRACE
+        with relevant_to(rows):
+            return self.p.at(
+                f"contribution.{name}", self.day, self.regions, trace=relevant, strict=False
+            )
+
+
+def _bounds(
+    p: ParameterSet, day: np.ndarray, regions: np.ndarray, trace: Trace
+) -> tuple[np.ndarray, np.ndarray]:
+    """The floor and ceiling of each row, as one pair: where the region's floor and ceiling
+    cite different documents, both come from the wider region (the lower code of the two
+    sources' regions: national 0 below province below prefecture)."""
+    floor_region, floor_source = p["contribution.base_floor"].origin(day, regions)
+    ceiling_region, ceiling_source = p["contribution.base_ceiling"].origin(day, regions)
+    mixed = (floor_source != ceiling_source) & (floor_source >= 0) & (ceiling_source >= 0)
+    lookup = np.where(mixed, np.minimum(floor_region, ceiling_region), regions)
+    behalf = regions if mixed.any() else None
+    floor = p.at("contribution.base_floor", day, lookup, trace=trace, on_behalf_of=behalf)
+    ceiling = p.at("contribution.base_ceiling", day, lookup, trace=trace, on_behalf_of=behalf)
+    return floor, ceiling
 
 
 def _prepare(
@@ -87,10 +118,13 @@ def _prepare(
     day = month_start(month)
     flexible = np.asarray(np.asarray(worker_type) == "flexible")
     wage, regions, day, flexible = np.broadcast_arrays(wage, regions, day, flexible)
-    floor = p.at("contribution.base_floor", day, regions, trace=trace)
-    ceiling = p.at("contribution.base_ceiling", day, regions, trace=trace)
+    floor, ceiling = _bounds(p, day, regions, trace)
     base = round_half_up(np.clip(wage, floor, ceiling), 2)
-    trace.step("base", "monthly wage clamped to the region's floor and ceiling", base)
+    trace.step(
+        "base",
+        "monthly wage clamped to the region's floor and ceiling (one pair from one source)",
+        base,
+    )
     return regions, day, flexible, base, floor, ceiling, _Rates(p, day, regions, flexible, trace)
 
 
@@ -133,8 +167,14 @@ def pension_contributions(
 ) -> dict[str, np.ndarray]:
     """The pension parts only (fen), for jobs that need no other scheme: the same rule as
     :func:`contributions`, without computing medical, unemployment and injury."""
-    _, _, flexible, base, _, _, rate = _prepare(p, monthly_wage, region, month, worker_type, trace)
-    return {**_pension_parts(base, flexible, rate, trace), "base": to_fen(base)}
+    with capture() as log:
+        _, _, flexible, base, _, _, rate = _prepare(
+            p, monthly_wage, region, month, worker_type, trace
+        )
+        out = {**_pension_parts(base, flexible, rate, trace), "base": to_fen(base)}
+    log.forward()
+    out["provisional"] = log.rows(base.size).reshape(base.shape)
+    return out
 
 
 def contributions(
@@ -147,7 +187,24 @@ def contributions(
     risk_class: npt.ArrayLike | None = None,
     trace: Trace = NO_TRACE,
 ) -> dict[str, np.ndarray]:
-    """Contributions of a month for each (wage, region, month, worker type), in fen."""
+    """Contributions of a month for each (wage, region, month, worker type), in fen, with
+    ``complete`` (every component known) and ``provisional`` (a provisional value used)."""
+    with capture() as log:
+        out = _all_parts(p, monthly_wage, region, month, worker_type, risk_class, trace)
+    log.forward()
+    out["provisional"] = log.rows(out["base"].size).reshape(out["base"].shape)
+    return out
+
+
+def _all_parts(
+    p: ParameterSet,
+    monthly_wage: npt.ArrayLike,
+    region: npt.ArrayLike,
+    month: npt.ArrayLike,
+    worker_type: npt.ArrayLike,
+    risk_class: npt.ArrayLike | None,
+    trace: Trace,
+) -> dict[str, np.ndarray]:
     regions, day, flexible, base, floor, ceiling, rate = _prepare(
         p, monthly_wage, region, month, worker_type, trace
     )
@@ -160,7 +217,7 @@ def contributions(
     flex_medical_fixed = rate("medical_flexible_fixed")
     flex_medical = np.where(
         np.isnan(flex_medical_fixed),
-        _part(base, rate("medical_flexible_rate")),
+        _part(base, rate("medical_flexible_rate", flexible & np.isnan(flex_medical_fixed))),
         to_fen(np.nan_to_num(flex_medical_fixed)),
     )
     medical_employee = np.where(flexible, flex_medical, _part(base, rate("medical_employee_rate")))
@@ -183,9 +240,10 @@ def contributions(
         _part(base, rate("unemployment_flexible_rate")),
         _part(base, rate("unemployment_employee_rate")),
     )
-    injury_rate = p["contribution.work_injury_rate"].table_at(
-        day, regions, risk, trace=NO_TRACE if first_is_flexible else trace, strict=False
-    )
+    with relevant_to(~flexible):
+        injury_rate = p["contribution.work_injury_rate"].table_at(
+            day, regions, risk, trace=NO_TRACE if first_is_flexible else trace, strict=False
+        )
     out["work_injury_employer"] = np.where(flexible, 0, _part(base, injury_rate))
     trace.step(
         "unemployment and work injury",

@@ -1,10 +1,15 @@
 """Work-injury benefits (REFERENCE §5.2): disability allowances and death benefits.
 
 Disability: a one-off allowance of a number of months of the worker's own wage by grade (1-10),
-and for grades 1-6 a monthly allowance of a share of it (grades 1-4 from the fund, topped up to
-the local minimum wage when that is given; grades 5-6 from the employer when no suitable job is
-arranged). The own wage is taken as given (the regulation bounds it by 60-300 % of the regional
-average wage, which is not recorded here).
+and for grades 1-6 a monthly allowance of a share of it (grades 1-4 from the fund, grades 5-6
+from the employer when no suitable job is arranged). Where the allowance falls below the local
+minimum wage it is topped up to it, by the fund for grades 1-4 (art. 35) and by the employer for
+grades 5-6 (art. 36: 伤残津贴实际金额低于当地最低工资标准的，由用人单位补足差额). The minimum
+wage is the input ``minimum_wage``, else the region's parameter ``work_injury.minimum_wage``
+when ``region`` is given (REFERENCE records none: such a lookup refuses until a value is
+added); with neither, the top-up is not checked and ``minimum_wage_applied`` says so. The own
+wage is taken as given (the regulation bounds it by 60-300 % of the regional average wage,
+which is not recorded here).
 
 Death (values graded C): a one-off subsidy of a multiple of the previous year's national urban
 per-capita disposable income, a funeral grant of months of the regional average wage (an
@@ -32,6 +37,7 @@ from safetynet.policy.rules.kernel_support import (
 from safetynet.policy.trace import NO_TRACE, Trace
 
 FUND_PAID_GRADES = 4  # grades 1-4: monthly allowance from the fund (arts. 35-36)
+ALLOWANCE_GRADES = 6  # grades 1-6 have a monthly allowance, topped up to the minimum wage
 
 
 @register(
@@ -45,20 +51,39 @@ FUND_PAID_GRADES = 4  # grades 1-4: monthly allowance from the fund (arts. 35-36
         Field(
             "minimum_wage",
             "money",
-            "local monthly minimum wage, to top up the grade 1-4 "
-            "allowance; not applied when absent",
+            "local monthly minimum wage, to top up the grade 1-6 allowance (else the region's "
+            "parameter when region is given; else not applied)",
+            required=False,
+        ),
+        Field(
+            "region",
+            "region",
+            "insured region, for its minimum wage (when minimum_wage is not given)",
             required=False,
         ),
     ],
     outputs=[
         Field("one_off_disability_allowance", "money", "months by grade x own wage"),
-        Field("monthly_disability_allowance", "money", "share by grade x own wage (grades 1-6)"),
+        Field(
+            "monthly_disability_allowance",
+            "money",
+            "share by grade x own wage (grades 1-6), at least the minimum wage when checked",
+        ),
+        Field(
+            "minimum_wage_top_up",
+            "money",
+            "part of the monthly allowance that tops it up to the minimum wage",
+        ),
         Field(
             "monthly_allowance_payer",
             "text",
             "fund (grades 1-4), employer (5-6, when no suitable job is arranged) or none",
         ),
-        Field("minimum_wage_applied", "bool", "whether the minimum-wage top-up was checked"),
+        Field(
+            "minimum_wage_applied",
+            "bool",
+            "whether the minimum-wage top-up was checked (grades 1-6 with a minimum wage)",
+        ),
     ],
     references=("WI2010 arts. 35-37",),
 )
@@ -69,9 +94,10 @@ def work_injury(
     grade: np.ndarray,
     monthly_wage: np.ndarray,
     minimum_wage: np.ndarray | None = None,
+    region: np.ndarray | None = None,
     trace: Trace = NO_TRACE,
 ) -> dict[str, np.ndarray]:
-    rows = row_count(month, grade, monthly_wage, minimum_wage)
+    rows = row_count(month, grade, monthly_wage, minimum_wage, region)
     grades = per_row(grade, rows, "grade", np.int64)
     require((grades >= 1) & (grades <= 10), "grade", "must be between 1 and 10")
     days = month_start(per_row(month, rows, "month", np.int64))
@@ -89,16 +115,14 @@ def work_injury(
     ratio = table_where(
         p, "work_injury.monthly_disability_ratio", days, national, keys, everyone, trace=trace
     )
-    monthly = to_fen(ratio * wage)
+    share = to_fen(ratio * wage)
     from_fund = grades <= FUND_PAID_GRADES
-    topped = minimum_wage is not None
-    if topped:
-        floor = to_fen(per_row(minimum_wage, rows, "minimum_wage", np.float64))
-        monthly = np.where(from_fund, np.maximum(monthly, floor), monthly)
+    floor, checked = _minimum_wage(p, days, rows, grades, minimum_wage, region, trace)
+    monthly = np.where(checked, np.maximum(share, floor), share)
     trace.step(
         "monthly allowance",
-        "share of own wage for the grade x own monthly wage; for "
-        "grades 1-4 at least the local minimum wage when given",
+        "share of own wage for the grade x own monthly wage; for grades 1-6 at least the "
+        "local minimum wage (the fund tops up grades 1-4, the employer grades 5-6)",
         monthly,
         "fen",
     )
@@ -107,8 +131,31 @@ def work_injury(
         "one_off_disability_allowance": one_off,
         "monthly_disability_allowance": monthly,
         "monthly_allowance_payer": payer.astype(object),
-        "minimum_wage_applied": np.full(rows, topped),
+        "minimum_wage_top_up": monthly - share,
+        "minimum_wage_applied": checked,
     }
+
+
+def _minimum_wage(
+    p: ParameterSet,
+    days: np.ndarray,
+    rows: int,
+    grades: np.ndarray,
+    given: np.ndarray | None,
+    region: np.ndarray | None,
+    trace: Trace,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum wage (fen) of each row and whether the top-up is checked: the input where
+    given, else the region's parameter (refusing where a grade 1-6 row needs one and none is
+    recorded), else not checked."""
+    allowance = grades <= ALLOWANCE_GRADES
+    if given is not None:
+        return to_fen(per_row(given, rows, "minimum_wage", np.float64)), allowance
+    if region is None:
+        return np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=bool)
+    regions = per_row(region, rows, "region", np.int64)
+    wage = value_where(p, "work_injury.minimum_wage", days, regions, allowance, trace=trace)
+    return to_fen(np.nan_to_num(wage)), allowance
 
 
 @register(

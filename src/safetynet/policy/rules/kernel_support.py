@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from safetynet.policy.errors import InputError, ParameterLookupError
 from safetynet.policy.parameters import FloatArray, ParameterSet
+from safetynet.policy.provisional import relevant_to
 from safetynet.policy.trace import NO_TRACE, Trace
 
 IntArray = npt.NDArray[np.int64]
@@ -70,8 +71,10 @@ def value_where(
     trace: Trace = NO_TRACE,
 ) -> FloatArray:
     """A parameter's values, raising only where a row ``needed`` it and none is in force (NaN
-    on the other rows); the first row's value is explained when it was needed."""
-    values = p[name].at(days, regions, strict=False)
+    on the other rows); the first row's value is explained when it was needed. Only the
+    rows that need the value count for the provisional flag."""
+    with relevant_to(needed):
+        values = p[name].at(days, regions, strict=False)
     missing = np.flatnonzero(needed & np.isnan(values))
     if missing.size:
         _raise_missing(p, name, days, regions, int(missing[0]), None)
@@ -91,7 +94,8 @@ def table_where(
     trace: Trace = NO_TRACE,
 ) -> FloatArray:
     """A table parameter's values for ``keys``, raising only where a row ``needed`` one."""
-    values = p[name].table_at(days, regions, keys, strict=False)
+    with relevant_to(needed):
+        values = p[name].table_at(days, regions, keys, strict=False)
     missing = np.flatnonzero(needed & np.isnan(values))
     if missing.size:
         row = int(missing[0])

@@ -19,11 +19,12 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from safetynet.policy.catalogue import Field, register
+from safetynet.policy.catalogue import MAX_CAREER_MONTHS, Field, register
 from safetynet.policy.errors import InputError
 from safetynet.policy.money import round_half_up, to_fen
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import month_start
+from safetynet.policy.provisional import relevant_to
 from safetynet.policy.regions import province_of
 from safetynet.policy.rules.annuity import divisor
 from safetynet.policy.trace import NO_TRACE, Trace
@@ -142,11 +143,12 @@ def employee_pension(
     account = to_fen(_round_places(column(account_balance) / months_divisor, places))
     trace.step("account pension", "personal-account balance / divisor", account, "fen")
 
-    rate = p.at("pension.employee.transitional_rate", retire_day, regions, trace=trace)
-    provinces = province_of(regions)
-    transitional_yuan = np.zeros(shape)
     deemed = column(deemed_months) / 12.0
     pre_years = column(pre1998_months) / 12.0
+    with relevant_to((deemed > 0) | (pre_years > 0)):  # only those with service before 1998
+        rate = p.at("pension.employee.transitional_rate", retire_day, regions, trace=trace)
+    provinces = province_of(regions)
+    transitional_yuan = np.zeros(shape)
     pre_index = column(pre1998_index, 1.0)
     for province in np.unique(provinces):
         rule, _ = TRANSITIONAL_RULES.get(int(province), DEFAULT_TRANSITIONAL)
@@ -234,7 +236,12 @@ def adjust_pension(
         Field("region", "region", "6-digit code of the place where the pension is claimed"),
         Field("birth_month", "month", "month of birth"),
         Field("retirement_month", "month", "month of retirement"),
-        Field("contribution_months", "int", "total contribution months, deemed months included"),
+        Field(
+            "contribution_months",
+            "int",
+            "total contribution months, deemed months included",
+            maximum=MAX_CAREER_MONTHS,
+        ),
         Field("avg_contribution_index", "number", "average contribution index (0.6 to 3.0)"),
         Field("account_balance", "money", "personal-account balance at retirement (yuan)"),
         Field(
@@ -244,6 +251,7 @@ def adjust_pension(
             "continuous service before 1992-10)",
             required=False,
             default=0,
+            maximum=MAX_CAREER_MONTHS,
         ),
         Field(
             "pre1998_months",
@@ -298,6 +306,8 @@ def employee_pension_calc(
     trace: Trace = NO_TRACE,
 ) -> dict[str, np.ndarray]:
     age = retirement_month - birth_month
+    if (age <= 0).any():
+        raise InputError("retirement_month", "must be after birth_month")
     if ((age < 40 * 12) | (age > 70 * 12)).any():
         raise InputError("retirement_month", "age at retirement must be between 40 and 70")
     if (contribution_months < 0).any() or (contribution_months > age).any():

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from safetynet.policy.catalogue import Field, register
+from safetynet.policy.catalogue import MAX_CAREER_MONTHS, Field, register
+from safetynet.policy.errors import InputError
 from safetynet.policy.money import to_fen
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import MonthArray, month_start
@@ -49,7 +50,12 @@ from safetynet.policy.trace import NO_TRACE, Trace
             "region_list",
             "provinces contributed in, in chronological order of the last contribution",
         ),
-        Field("province_months", "int_list", "cumulative contribution months in each province"),
+        Field(
+            "province_months",
+            "int_list",
+            "cumulative contribution months in each province (one per province)",
+            maximum=MAX_CAREER_MONTHS,
+        ),
         Field("hukou_region", "region", "region of the household registration (hukou)"),
         Field("current_region", "region", "region where the insurance relation now is"),
     ],
@@ -80,7 +86,12 @@ def transfer(
     ascending person key."""
     rows = np.size(provinces)  # one row per (person, province)
     places = province_of(per_row(provinces, rows, "provinces", np.int64))
-    months = per_row(province_months, rows, "province_months", np.int64)
+    if np.size(province_months) != rows:  # one count per province, never stretched over several
+        raise InputError(
+            "province_months",
+            f"has {np.size(province_months)} entries; expected {rows}, one per province",
+        )
+    months = np.asarray(province_months, dtype=np.int64).reshape(-1)
     require(months >= 0, "province_months", "must not be negative")
     groups = group_rows(person, rows)
     places, months = groups.sort(places), groups.sort(months)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from safetynet.policy.catalogue import Field, register
+from safetynet.policy.catalogue import MAX_CAREER_MONTHS, Field, register
 from safetynet.policy.money import to_fen
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import MonthArray, month_start
@@ -35,7 +35,10 @@ from safetynet.policy.trace import NO_TRACE, Trace
         Field("month", "month", "month of the job loss, YYYY-MM"),
         Field("region", "region", "insured region, 6-digit code"),
         Field(
-            "contribution_months", "int", "cumulative unemployment-insurance contribution months"
+            "contribution_months",
+            "int",
+            "cumulative unemployment-insurance contribution months",
+            maximum=MAX_CAREER_MONTHS,
         ),
         Field(
             "involuntary",
@@ -69,7 +72,11 @@ def unemployment_benefit(
 ) -> dict[str, np.ndarray]:
     rows = row_count(month, region, contribution_months, involuntary, monthly_amount)
     months = per_row(contribution_months, rows, "contribution_months", np.int64)
-    require(months >= 0, "contribution_months", "must not be negative")
+    require(
+        (months >= 0) & (months <= MAX_CAREER_MONTHS),
+        "contribution_months",
+        f"must be between 0 and {MAX_CAREER_MONTHS}",
+    )
     days = month_start(per_row(month, rows, "month", np.int64))
     regions = per_row(region, rows, "region", np.int64)
     national = np.full(rows, NATIONAL, dtype=np.int64)

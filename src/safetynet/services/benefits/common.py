@@ -134,10 +134,14 @@ def rule(name: str, inputs: dict[str, Any], params: ParameterSet) -> CalcResult:
 
 
 def explanation(*results: CalcResult) -> list[dict[str, Any]]:
-    """The traces of one decision's calculations, each headed by its name and inputs."""
+    """The traces of one decision's calculations, each headed by its name and inputs, and by
+    the provisional values it rests on where there are any (docs/rules.md)."""
     steps: list[dict[str, Any]] = []
     for result in results:
-        steps.append({"calculation": result.name, "inputs": _plain(result.inputs)})
+        head: dict[str, Any] = {"calculation": result.name, "inputs": _plain(result.inputs)}
+        if result.provisional:
+            head["provisional_parameters"] = _plain(result.provisional_parameters)
+        steps.append(head)
         steps.extend(_plain(result.trace or []))
     return steps
 
