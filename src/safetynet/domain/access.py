@@ -3,6 +3,7 @@
 - citizen: reads only their own person record, statement and ledger;
 - operator: reads and writes within a region subtree (province, prefecture or county);
 - auditor: reads everything, including the audit log, writes nothing;
+- analyst: runs projections and reads batch-job summaries (aggregates only), no person record;
 - admin: everything, including users.
 """
 
@@ -15,10 +16,15 @@ from safetynet.domain.errors import Forbidden
 from safetynet.domain.regions import format_region, in_subtree, subtree_bounds
 
 
+NO_REGION = (0, -1)
+"""An empty code range (``BETWEEN 0 AND -1`` matches nothing)."""
+
+
 class Role(StrEnum):
     CITIZEN = "citizen"
     OPERATOR = "operator"
     AUDITOR = "auditor"
+    ANALYST = "analyst"
     ADMIN = "admin"
 
 
@@ -37,9 +43,12 @@ class Principal:
 
     @property
     def region_bounds(self) -> tuple[int, int] | None:
-        """The code range an operator may see; None means every region."""
+        """The code range an operator may see; None means every region. An analyst gets an
+        empty range: lists of records show them nothing (they work on aggregates)."""
         if self.role is Role.OPERATOR and self.region_code is not None:
             return subtree_bounds(self.region_code)
+        if self.role is Role.ANALYST:
+            return NO_REGION
         return None
 
     def require_write(self) -> None:
@@ -54,6 +63,8 @@ class Principal:
         """Refuse unless the principal may act on a record of region ``code``."""
         if self.role is Role.CITIZEN:
             raise Forbidden("citizens may only see their own record")
+        if self.role is Role.ANALYST:
+            raise Forbidden("analysts see aggregates only, not person records")
         if self.role is Role.OPERATOR and (
             self.region_code is None or not in_subtree(self.region_code, code)
         ):
