@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from safetynet import __version__
-from safetynet.api import access, benefits, calc, money, problems, registry
+from safetynet.api import access, analysis, benefits, calc, money, portal, problems, registry
 from safetynet.domain.identity import mask_ids_in
 from safetynet.store.db import make_engine, session_factory
 
@@ -48,7 +48,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     problems.install(app)
-    for module in (access, registry, money, calc, benefits):
+    for module in (access, registry, money, calc, benefits, portal, analysis):
         app.include_router(module.router)
     install_log_masking()
 

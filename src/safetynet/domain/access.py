@@ -15,7 +15,6 @@ from enum import StrEnum
 from safetynet.domain.errors import Forbidden
 from safetynet.domain.regions import format_region, in_subtree, subtree_bounds
 
-
 NO_REGION = (0, -1)
 """An empty code range (``BETWEEN 0 AND -1`` matches nothing)."""
 

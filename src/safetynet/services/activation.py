@@ -19,10 +19,9 @@ from sqlalchemy import select, update
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, InvalidInput, Unauthenticated
 from safetynet.domain.identity import mask_id
-from safetynet.services import audit, validation
+from safetynet.services import audit, users, validation
 from safetynet.services.benefits.common import person_in_scope
 from safetynet.services.uow import UnitOfWork
-from safetynet.services import users
 from safetynet.services.users import MIN_PASSWORD_LENGTH
 from safetynet.store.access import User
 from safetynet.store.base import utcnow
