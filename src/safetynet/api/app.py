@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
-from safetynet import __version__
+from safetynet import __version__, web
 from safetynet.api import access, analysis, benefits, calc, money, portal, problems, registry
 from safetynet.domain.identity import mask_ids_in
 from safetynet.store.db import make_engine, session_factory
@@ -43,13 +43,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version=__version__,
         description="China's universal, multi-level social security system: the national "
         "record of persons, enrollment, contributions and personal accounts.",
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     problems.install(app)
     for module in (access, registry, money, calc, benefits, portal, analysis):
         app.include_router(module.router)
+    web.install(app)
     install_log_masking()
 
     @app.get("/health/live", tags=["health"])

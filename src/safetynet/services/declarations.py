@@ -466,7 +466,7 @@ def list_declarations(
     limit: int = 50,
 ) -> list[Declaration]:
     if actor.role is Role.CITIZEN:
-        raise Forbidden("citizens may only see their own record")
+        raise Forbidden("citizens may only see their own record", code="own_record_only")
     query = select(Declaration).order_by(Declaration.id).limit(limit)
     bounds = actor.region_bounds
     if bounds is not None:

@@ -100,6 +100,8 @@ def register_person(
                 f"identity number {mask_id(parsed.number)} is already registered "
                 f"as person {existing.id}",
                 field="id_number",
+                code="id_registered",
+                person=existing.id,
             )
         if household_id is not None and session.get(Household, household_id) is None:
             raise InvalidInput.one("household_id", f"household {household_id} does not exist")
@@ -120,6 +122,7 @@ def register_person(
             raise Conflict(
                 f"identity number {mask_id(parsed.number)} is already registered",
                 field="id_number",
+                code="id_registered",
             ) from None
         audit.record(
             session,
@@ -238,7 +241,9 @@ def _persons_scope(actor: Principal, region: str | None) -> list[Any]:
     if region:
         code = validation.region(region)
         if bounds is not None and not bounds[0] <= code <= bounds[1]:
-            raise Forbidden(f"region {region} is outside your scope")
+            raise Forbidden(
+                f"region {region} is outside your scope", code="out_of_scope", region=region
+            )
         clauses.append(Person.region_code == code)
     return clauses
 
@@ -327,7 +332,9 @@ def register_employer(
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"credit code {code} is already registered", "credit_code") from None
+            raise Conflict(
+                f"credit code {code} is already registered", "credit_code", code="credit_registered"
+            ) from None
         audit.record(
             session,
             actor,
@@ -352,7 +359,7 @@ def _employer(uow: UnitOfWork, actor: Principal, employer_id: int) -> Employer:
     if employer is None:
         raise NotFound("employer", employer_id)
     if actor.role is Role.CITIZEN:
-        raise Forbidden("citizens may only see their own record")
+        raise Forbidden("citizens may only see their own record", code="own_record_only")
     actor.require_region(employer.region_code)
     return employer
 
@@ -364,7 +371,7 @@ def get_employer(uow: UnitOfWork, actor: Principal, employer_id: int) -> Employe
 
 def _employers_scope(actor: Principal) -> list[Any]:
     if actor.role is Role.CITIZEN:
-        raise Forbidden("citizens may only see their own record")
+        raise Forbidden("citizens may only see their own record", code="own_record_only")
     bounds = actor.region_bounds
     return [Employer.region_code.between(*bounds)] if bounds is not None else []
 

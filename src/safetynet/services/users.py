@@ -121,7 +121,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> Principal:
     with uow:
         user = uow.session.scalar(select(User).where(User.username == username.strip()))
         if user is None or not user.active or not verify_password(password, user.password_hash):
-            raise Unauthenticated("wrong username or password")
+            raise Unauthenticated("wrong username or password", code="wrong_credentials")
         return principal_of(user)
 
 
