@@ -76,6 +76,7 @@ def test_every_step_of_the_explanation_cites_the_law(
     )
     calculations = {s["calculation"] for s in view.explanation}
     assert {"retirement_age", "account_interest", "employee_pension"} <= calculations
+    assert all(s["parameters"] or s["references"] for s in view.explanation)
     cited = [p for s in view.explanation for p in s["parameters"]]
     assert cited and all(p["reference"] and p["confidence"] in "ABC" for p in cited)
     assert "pension.account.interest_rate" in {p["name"] for p in cited}

@@ -25,10 +25,10 @@ from typing import Any
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import InvalidInput
 from safetynet.domain.schemes import Account
-from safetynet.policy.catalogue import CalcResult, calc
+from safetynet.policy.catalogue import CalcResult, calc, get
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import decimal_to_fen, fen_to_decimal
-from safetynet.policy.parameters import ParameterSet
+from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.services.statement import CATEGORIES, INDEX_BOUNDS, MonthLine, Statement, statement
 from safetynet.services.uow import UnitOfWork
@@ -99,7 +99,13 @@ def _check(what: WhatIf) -> None:
 
 
 def _steps(result: CalcResult) -> list[dict[str, Any]]:
-    return [{"calculation": result.name, **step} for step in result.trace or []]
+    """The calculation's steps; a step that uses no parameter cites the calculation's law."""
+    law = default_parameters().references
+    cited = [law[k].citation() for k in get(result.name).references if k in law]
+    return [
+        {"calculation": result.name, **step, "references": [] if step["parameters"] else cited}
+        for step in result.trace or []
+    ]
 
 
 def _choose_month(age: CalcResult, wanted: str | None) -> tuple[str, str, str]:
@@ -301,6 +307,7 @@ def _account_step(outlook: Outlook) -> dict[str, Any]:
         "formula": "each year: balance x (1 + rate x months/12) + credits + interest on credits",
         "value": float(fen_to_decimal(outlook.balance_at_retirement_fen or 0)),
         "parameters": list(cited.values()),
+        "references": [],
     }
 
 

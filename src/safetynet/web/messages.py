@@ -95,6 +95,7 @@ ROLES: dict[str, str] = {
     "operator": mark("operator"),
     "auditor": mark("auditor"),
     "admin": mark("administrator"),
+    "analyst": mark("analyst"),
 }
 
 

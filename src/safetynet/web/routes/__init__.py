@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from safetynet.web.routes import auth, dashboard
+from safetynet.web.routes import analysis, auth, dashboard, portal
 
-ROUTERS: list[APIRouter] = [auth.router, dashboard.router]
+ROUTERS: list[APIRouter] = [auth.router, dashboard.router, portal.router, analysis.router]
