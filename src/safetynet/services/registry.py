@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -262,6 +263,52 @@ def list_persons(
         query = query.where(Person.id > after_id)
     with uow:
         return list(uow.session.scalars(query))
+
+
+SEARCH_DIGITS = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
+
+
+def search_persons(
+    uow: UnitOfWork,
+    actor: Principal,
+    query: str,
+    *,
+    after_id: int | None = None,
+    limit: int = 20,
+) -> list[Person]:
+    """Persons matching ``query`` within the actor's scope, in id order after ``after_id``.
+
+    A full identity number matches exactly; 4 to 17 digits (a last ``X`` allowed) match the end
+    of the identity number; anything else matches the start of the name (Chinese names are
+    searched as written: the full name or its surname). Each form uses an index on PostgreSQL
+    (``reverse(id_number)`` and ``name`` with pattern operators, migration 0006)."""
+    text_query = " ".join(query.split())
+    if not text_query:
+        raise InvalidInput.one("q", "is required")
+    if len(text_query) > 50:
+        raise InvalidInput.one("q", "is longer than 50 characters")
+    clauses = _persons_scope(actor, None)
+    digits = text_query.upper()
+    if len(digits) == 18 and SEARCH_DIGITS.match(digits[1:]):
+        clauses.append(Person.id_number == validation.resident_id(digits, "q").number)
+    elif SEARCH_DIGITS.match(digits):
+        if uow.dialect == "postgresql":
+            clauses.append(_starts_with(func.reverse(Person.id_number), digits[::-1]))
+        else:
+            clauses.append(Person.id_number.like("%" + digits))
+    else:
+        clauses.append(_starts_with(Person.name, text_query))
+    if after_id is not None:
+        clauses.append(Person.id > after_id)
+    statement = select(Person).where(*clauses).order_by(Person.id).limit(limit)
+    with uow:
+        return list(uow.session.scalars(statement))
+
+
+def _starts_with(column: Any, prefix: str) -> Any:
+    """``column LIKE 'prefix%'`` with the prefix's own wildcards escaped."""
+    escaped = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return column.like(escaped + "%", escape="!")
 
 
 def count_persons(uow: UnitOfWork, actor: Principal, *, region: str | None = None) -> int:

@@ -77,14 +77,16 @@ def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(CsrfRefused)
     async def on_csrf(request: Request, _: CsrfRefused) -> Response:
         page = _page(request)
-        return page.render("error.html", status=403, message=page._(ERRORS["csrf"]))
+        return page.render("error.html", status_code=403, message=page._(ERRORS["csrf"]))
 
     @app.exception_handler(DomainError)
     async def on_domain(request: Request, exc: DomainError) -> Response:
         if not is_web(request):
             return problems.domain_problem(exc)
         page = _page(request)
-        return page.render("error.html", status=_status_of(exc), message=error_text(page.t, exc))
+        return page.render(
+            "error.html", status_code=_status_of(exc), message=error_text(page.t, exc)
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -92,7 +94,7 @@ def install_error_pages(app: FastAPI) -> None:
             return problems.http_problem(exc)
         page = _page(request)
         message = page._("Page not found.") if exc.status_code == 404 else str(exc.detail)
-        return page.render("error.html", status=exc.status_code, message=message)
+        return page.render("error.html", status_code=exc.status_code, message=message)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
@@ -101,7 +103,7 @@ def install_error_pages(app: FastAPI) -> None:
         page = _page(request)
         fields = ", ".join(str(e.get("loc", ("?",))[-1]) for e in exc.errors())
         message = page._("Some fields are missing or malformed: {fields}", fields=fields)
-        return page.render("error.html", status=422, message=message)
+        return page.render("error.html", status_code=422, message=message)
 
 
 def install(app: FastAPI) -> None:

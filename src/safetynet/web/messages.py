@@ -25,8 +25,46 @@ ERRORS: dict[str, str] = {
     "invalid_input": mark("Please correct the fields marked below."),
     "future_month": mark("{month} is in the future."),
     "choice": mark("Choose one of: {allowed}."),
+    "not_employed": mark("Not employed by employer {employer} in {month}."),
+    "file_encoding": mark("The file is neither UTF-8 nor GBK/GB18030 text."),
+    "file_too_large": mark("The file is larger than 20 MB."),
     "csrf": mark("The form had expired or did not come from this site. Please try again."),
 }
+
+KNOWN_PROBLEMS = (
+    mark("is required"),
+    mark("is empty"),
+    mark("has a header but no rows"),
+    mark("must be a whole number"),
+    mark("must be 18 characters"),
+    mark("must be 17 digits and a check character 0-9 or X"),
+    mark("check character does not match (GB 11643, ISO 7064 MOD 11-2)"),
+    mark("birth date is not a real date in the past"),
+    mark("address code is not a GB/T 2260 region"),
+    mark("must use only 0-9 and A-Y without I, O, S, V, Z"),
+    mark("check character does not match (GB 32100, MOD 31)"),
+    mark("appears more than once in the declaration"),
+    mark("no person with this identity number is registered"),
+    mark("does not match the registered name"),
+    mark("expected an amount in yuan"),
+    mark("is not a valid wage"),
+    mark("a correction needs a reason"),
+    mark("nothing to correct"),
+    mark("an operator needs a region scope"),
+    mark("no employee-pension contributions on record"),
+    mark("expected a day YYYY-MM-DD"),
+    mark("is required (at most 64 characters)"),
+    mark("must not be negative"),
+    mark("must be positive"),
+    mark("wage must be positive"),
+    mark("expected YYYY-MM-DD"),
+    mark("must be a whole number 1-8"),
+    mark("must be 1-100 characters without spaces"),
+    mark("is longer than 100 characters"),
+    mark("is longer than 50 characters"),
+    mark("must be between 0 and 600"),
+)
+"""Problems the services state in fixed words: translated by their English text."""
 
 GENERAL: dict[str, str] = {
     "conflict": mark("The request conflicts with the record:"),
@@ -49,6 +87,19 @@ FIELDS: dict[str, str] = {
     "start_month": mark("Start month"),
     "end_month": mark("End month"),
     "month": mark("Month"),
+    "since": mark("From"),
+    "until": mark("To"),
+    "service_date": mark("Service date"),
+    "policy_cost": mark("Policy-covered cost"),
+    "other_cost": mark("Other cost"),
+    "setting": mark("Setting"),
+    "tier": mark("Hospital level"),
+    "assistance_category": mark("Assistance category"),
+    "retirement_month": mark("Retirement month"),
+    "scheme": mark("Scheme"),
+    "address": mark("Address"),
+    "version": mark("Version"),
+    "q": mark("Search"),
     "monthly_wage": mark("Monthly contribution wage"),
     "username": mark("Username"),
     "password": mark("Password"),
@@ -65,13 +116,23 @@ def field_label(t: Translator, field: str) -> str:
     return t.gettext(FIELDS[field]) if field in FIELDS else field
 
 
-def problem_text(t: Translator, problem: Problem) -> str:
-    """One bad field: its label and what is wrong, translated when the catalogue knows it."""
+def problem_message(t: Translator, problem: Problem) -> str:
+    """What is wrong with one field, translated when the catalogue knows it. A message of the
+    form "<fixed words>, got <value>" has its fixed words translated and the value kept."""
     if problem.code and problem.code in ERRORS:
-        what = t.gettext(ERRORS[problem.code], **dict(problem.params))
-    else:
-        what = t.gettext(problem.problem)
-    return f"{field_label(t, problem.field)}: {what}"
+        return t.gettext(ERRORS[problem.code], **dict(problem.params))
+    if not problem.problem:
+        return ""
+    words, got, value = problem.problem.partition(", got ")
+    if got:
+        return t.gettext("{problem}, got {value}", problem=t.gettext(words), value=value)
+    return t.gettext(problem.problem)
+
+
+def problem_text(t: Translator, problem: Problem) -> str:
+    """One bad field: its label and what is wrong (and its row, for a file)."""
+    where = t.gettext("Row {row}: ", row=problem.row) if problem.row is not None else ""
+    return f"{where}{field_label(t, problem.field)}: {problem_message(t, problem)}"
 
 
 def error_text(t: Translator, exc: DomainError) -> str:
@@ -134,6 +195,7 @@ STATES: dict[str, str] = {
     "completed": mark("completed"),
     "accepted": mark("accepted"),
     "superseded": mark("superseded"),
+    "posted": mark("posted"),
     "paid": mark("paid"),
     "failed": mark("failed"),
     "pending": mark("pending"),
@@ -167,3 +229,43 @@ def term(t: Translator, value: str | None) -> str:
 
 def award_kind(t: Translator, kind: str) -> str:
     return t.gettext(AWARD_KINDS[kind]) if kind in AWARD_KINDS else kind
+
+
+COLUMNS = (
+    mark("No."),
+    mark("Time"),
+    mark("User"),
+    mark("Role"),
+    mark("Action"),
+    mark("Entity"),
+    mark("Region"),
+    mark("Reason"),
+    mark("Before"),
+    mark("After"),
+    mark("Person"),
+    mark("Kind"),
+    mark("State"),
+    mark("Start month"),
+    mark("Monthly amount"),
+    mark("Proposed by"),
+    mark("Approved by"),
+    mark("Employer"),
+    mark("Month"),
+    mark("Version"),
+    mark("Rows"),
+    mark("Employer part"),
+    mark("Employee part"),
+    mark("Award"),
+    mark("For month"),
+    mark("Amount"),
+    mark("ID number"),
+    mark("Name"),
+    mark("Sex"),
+    mark("Born"),
+    mark("Row"),
+    mark("Field"),
+    mark("Problem"),
+    mark("Errors"),
+    mark("Declaration"),
+)
+"""Column headings of the Excel downloads (translated where each download is made)."""

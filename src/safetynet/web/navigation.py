@@ -20,6 +20,7 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("/dashboard", mark("Dashboard"), STAFF),
     NavItem("/persons", mark("Persons"), STAFF),
+    NavItem("/employers", mark("Employers"), STAFF),
     NavItem("/declarations", mark("Declarations"), (Role.OPERATOR, Role.ADMIN)),
     NavItem("/awards", mark("Awards"), STAFF),
     NavItem("/payroll", mark("Payroll"), (Role.OPERATOR, Role.ADMIN)),

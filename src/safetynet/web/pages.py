@@ -22,7 +22,7 @@ from safetynet.domain.errors import DomainError
 from safetynet.domain.regions import format_region
 from safetynet.services import users
 from safetynet.services.uow import UnitOfWork
-from safetynet.web import formatting, i18n, navigation
+from safetynet.web import explanations, formatting, i18n, navigation
 from safetynet.web.messages import (
     award_kind,
     error_text,
@@ -100,6 +100,7 @@ class Page:
             "role_name": lambda role: role_name(self.t, role),
             "term": lambda value: term(self.t, value),
             "award_kind": lambda kind: award_kind(self.t, kind),
+            "step_heading": lambda step: explanations.heading(self.t, step),
             "lang_link": self.lang_link,
             **values,
         }
@@ -109,15 +110,17 @@ class Page:
         query["lang"] = language
         return self.request.url.path + "?" + "&".join(f"{k}={quote(v)}" for k, v in query.items())
 
-    def render(self, template: str, status: int = 200, **values: Any) -> Response:
+    def render(self, template: str, status_code: int = 200, **values: Any) -> Response:
         html = environment.get_template(template).render(self.context(**values))
-        return self.finish(HTMLResponse(html, status_code=status))
+        return self.finish(HTMLResponse(html, status_code=status_code))
 
-    def render_error(self, template: str, exc: DomainError, status: int, **values: Any) -> Response:
+    def render_error(
+        self, template: str, exc: DomainError, status_code: int, **values: Any
+    ) -> Response:
         """The form again, with the refusal and every bad field explained."""
         return self.render(
             template,
-            status=status,
+            status_code=status_code,
             error=error_text(self.t, exc),
             problems=problem_lines(self.t, exc),
             **values,

@@ -4,6 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from safetynet.web.routes import analysis, auth, dashboard, portal
+from safetynet.web.routes import (
+    analysis,
+    audit,
+    auth,
+    awards,
+    claims,
+    dashboard,
+    declarations,
+    payroll,
+    persons,
+    portal,
+)
 
-ROUTERS: list[APIRouter] = [auth.router, dashboard.router, portal.router, analysis.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    dashboard.router,
+    persons.router,
+    declarations.router,
+    awards.router,
+    payroll.router,
+    claims.router,
+    audit.router,
+    portal.router,
+    analysis.router,
+]
