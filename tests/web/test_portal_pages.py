@@ -88,7 +88,7 @@ def test_my_record_with_charts(sized: tuple[Web, str]) -> None:
     assert web.page.url.endswith("/me")
     main = web.page.locator("main").inner_text()
     assert "Wang Fang" in main and "********" in main
-    assert ("参保情况" if lang == "zh_CN" else "Enrollments") in main
+    assert ("职工养老保险" if lang == "zh_CN" else "Employee pension") in main
     web.page.wait_for_selector("[data-chart] svg")
     assert web.page.locator("[data-chart] svg").count() == 2
     assert (
@@ -159,6 +159,12 @@ def test_a_childcare_application_reaches_the_operators_queue(browser: Any, serve
     assert [a.kind for a in queue if a.person_id == child.id] == ["childcare"]
     _shot(web, "applications-zh_CN")
     context.close()
+    operator = Web(browser.new_context(viewport=DESKTOP, locale="zh-CN"), server.base_url)
+    operator.sign_in("operator-bj")
+    operator.goto("/awards?status=proposed")
+    row = operator.page.locator("tbody tr", has_text="Wang Xiaoyu")
+    assert "online:citizen" in row.inner_text()
+    operator.context.close()
 
 
 def test_another_persons_page_is_refused(sized: tuple[Web, str], server: Server) -> None:
@@ -168,6 +174,7 @@ def test_another_persons_page_is_refused(sized: tuple[Web, str], server: Server)
     response = web.goto(f"/record/{other.id}")
     assert response.status == 403
     assert "Li Wei" not in web.page.locator("main").inner_text()
+    assert web.goto(f"/persons/{other.id}").status == 403
     assert web.goto("/analysis/projections").status == 403
     web.assert_accessible()
 

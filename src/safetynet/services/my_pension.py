@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import InvalidInput
 from safetynet.domain.schemes import Account
@@ -29,7 +31,7 @@ from safetynet.policy.catalogue import CalcResult, calc, get
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import decimal_to_fen, fen_to_decimal
 from safetynet.policy.parameters import ParameterSet, default_parameters
-from safetynet.policy.periods import format_month, parse_month
+from safetynet.policy.periods import format_month, month_start, parse_month
 from safetynet.services.statement import CATEGORIES, INDEX_BOUNDS, MonthLine, Statement, statement
 from safetynet.services.uow import UnitOfWork
 from safetynet.services.validation import current_month
@@ -179,20 +181,12 @@ def _index_of(
     """The index of the base against the calculation base of the last recorded month."""
     if base_fen is None or last is None:
         return record.average_index
-    result = calc(
-        "employee_pension",
-        {
-            "region": f"{last.region_code:06d}",
-            "birth_month": "1960-01",
-            "retirement_month": last.month,
-            "contribution_months": 180,
-            "avg_contribution_index": 1.0,
-            "account_balance": "0",
-        },
-        parameters=law,
-    )
-    average = float(result.values["calc_base"])
-    index = (base_fen / 100.0) / average
+    average = (law or default_parameters()).at(
+        "pension.employee.calculation_base",
+        month_start(np.array([parse_month(last.month)])),
+        np.array([last.region_code]),
+    )[0]
+    index = (base_fen / 100.0) / float(average)
     return round(min(max(index, INDEX_BOUNDS[0]), INDEX_BOUNDS[1]), 4)
 
 
