@@ -65,6 +65,7 @@ class OutlookOut(BaseModel):
     assumptions: list[dict[str, Any]]
     missing: list[dict[str, str]]
     provisional: bool
+    provisional_values: list[dict[str, Any]]
     explanation: list[dict[str, Any]]
 
     @classmethod
@@ -98,6 +99,7 @@ class OutlookOut(BaseModel):
             assumptions=o.assumptions,
             missing=o.missing,
             provisional=o.provisional,
+            provisional_values=o.provisional_values,
             explanation=o.explanation,
         )
 

@@ -73,7 +73,12 @@ class Outlook:
     explanation: list[dict[str, Any]] = field(default_factory=list)
     assumptions: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, str]] = field(default_factory=list)
-    provisional: bool = False
+    provisional_values: list[dict[str, Any]] = field(default_factory=list)
+    """Values the law layer applied provisionally (carried forward, stand-ins), if any."""
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_values)
 
     @property
     def complete(self) -> bool:
@@ -98,6 +103,14 @@ def _check(what: WhatIf) -> None:
         raise InvalidInput.one(
             "average_index", f"must be between {INDEX_BOUNDS[0]} and {INDEX_BOUNDS[1]}"
         )
+
+
+def _note(outlook: Outlook, result: CalcResult) -> CalcResult:
+    """Keep the provisional values a calculation used (reported by the law layer's ``calc``)."""
+    for use in result.values.get("provisional_parameters", []):
+        if use not in outlook.provisional_values:
+            outlook.provisional_values.append(use)
+    return result
 
 
 def _steps(result: CalcResult) -> list[dict[str, Any]]:
@@ -158,7 +171,7 @@ def _future_contribution(
             explain=True,
             parameters=law,
         )
-        outlook.explanation.extend(_steps(result))
+        outlook.explanation.extend(_steps(_note(outlook, result)))
         outlook.future_base_fen = decimal_to_fen(result.values["base"])
         credit = decimal_to_fen(result.values["pension_account"])
         outlook.assumptions.append({"code": "wage_given", "wage": what.monthly_wage})
@@ -211,7 +224,7 @@ def _project_account(outlook: Outlook, monthly_credit_fen: int, law: ParameterSe
             explain=True,
             parameters=law,
         )
-        balance = decimal_to_fen(result.values["balance"])
+        balance = decimal_to_fen(_note(outlook, result).values["balance"])
         outlook.account_years.append(
             {
                 "year": year,
@@ -288,7 +301,7 @@ def _estimate(
         parameters=law,
     )
     outlook.explanation.append(_account_step(outlook))
-    outlook.explanation.extend(_steps(pension))
+    outlook.explanation.extend(_steps(_note(outlook, pension)))
     outlook.pension = pension.as_json()["result"]
     _minimum(outlook, pension)
 
@@ -346,12 +359,10 @@ def outlook(
         balance_fen=max(record.balances_fen.get(Account.EMPLOYEE_PENSION.value, 0), 0),
         explanation=_steps(age),
     )
+    _note(result, age)
     try:
         _estimate(result, record, _pension_region(record, person.region_code), what, parameters)
     except ParameterLookupError as exc:
         result.pension = None
         result.missing.append({"parameter": exc.parameter, "problem": exc.problem})
-    result.provisional = any(
-        p.get("provisional") for step in result.explanation for p in step.get("parameters", [])
-    )
     return result

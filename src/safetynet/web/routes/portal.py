@@ -133,7 +133,6 @@ def explanation(t: Translator, steps: list[dict[str, Any]]) -> list[dict[str, An
                 "plain": t.gettext(plain),
                 "value": step["value"],
                 "laws": list(dict.fromkeys(laws)),
-                "provisional": any(p.get("provisional") for p in step["parameters"]),
             }
         )
     return out
