@@ -87,6 +87,19 @@ def pensioner(uow: UnitOfWork, records: Any) -> Person:
     return person
 
 
+BEIJING_BASE_2026 = {
+    "pension.employee.calculation_base": {
+        "110000": [{"from": "2026-01-01", "value": 12049, "source": "BJ2025-13", "confidence": "C"}]
+    }
+}
+
+
+@pytest.fixture(scope="session")
+def law_with_base() -> ParameterSet:
+    """Today's law with Beijing's calculation base known from 2026 (crediting rates not)."""
+    return default_parameters().with_overrides(BEIJING_BASE_2026)
+
+
 @pytest.fixture(scope="session")
 def law_with_values() -> ParameterSet:
     """Today's law with the unpublished 2026+ values filled in by the last known ones."""

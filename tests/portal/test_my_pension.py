@@ -20,22 +20,44 @@ from safetynet.services.validation import current_month
 def test_an_unpublished_value_is_reported_by_name_or_flagged_provisional(
     uow: UnitOfWork, portal: Portal
 ) -> None:
-    """Today's law has no 2026 crediting rate: the outlook names it as missing or, where the
-    law layer carries the previous value forward, flags the estimate provisional."""
+    """Today's law has no 2026 calculation base for Beijing: the outlook names it as missing
+    or, where the law layer carries the previous value forward, flags the estimate."""
     view = my_pension.outlook(uow, portal.citizen(portal.worker), portal.worker.id)
     if view.pension is None:
         assert not view.complete
-        assert view.missing[0]["parameter"] == "pension.account.interest_rate"
+        assert view.missing[0]["parameter"] == "pension.employee.calculation_base"
     else:
         assert view.provisional and not view.missing
-        used = {p["parameter"] for p in view.provisional_values}
-        assert "pension.account.interest_rate" in used
     assert (
         view.statutory["retirement_month"]
         == calc("retirement_age", {"birth_month": "1980-05", "category": "male"}).values[
             "retirement_month"
         ]
     )
+
+
+def test_unpublished_crediting_rates_are_assumed_and_said(
+    uow: UnitOfWork, portal: Portal, law_with_base: ParameterSet
+) -> None:
+    citizen = portal.citizen(portal.worker)
+    view = my_pension.outlook(uow, citizen, portal.worker.id, parameters=law_with_base)
+    assert view.pension is not None and view.provisional
+    now = current_month() // 12
+    assumed = [a for a in view.assumptions if a["code"] == "rate_last_published"]
+    assert assumed == [
+        {"code": "rate_last_published", "rate": "1.50", "from_year": now, "year": 2025}
+    ]
+    assert {y["rate"] for y in view.account_years} == {0.015}
+    assert "pension.account.interest_rate" in {p["parameter"] for p in view.provisional_values}
+    higher = my_pension.outlook(
+        uow, citizen, portal.worker.id, WhatIf(crediting_rate=0.04), parameters=law_with_base
+    )
+    assert higher.assumptions[-1]["code"] == "rate_given"
+    assert higher.balance_at_retirement_fen > view.balance_at_retirement_fen  # type: ignore[operator]
+    assert higher.pension is not None and higher.pension["total"] > view.pension["total"]
+    with pytest.raises(InvalidInput) as bad:
+        my_pension.outlook(uow, citizen, portal.worker.id, WhatIf(crediting_rate=0.5))
+    assert bad.value.problems[0].field == "crediting_rate"
 
 
 def test_contributions_continue_to_retirement_through_the_same_kernels(

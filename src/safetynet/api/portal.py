@@ -165,10 +165,15 @@ def pension_outlook(
     monthly_wage: str | None = None,
     average_index: Annotated[float | None, Query(ge=0.6, le=3.0)] = None,
     category: str | None = None,
+    crediting_rate: Annotated[
+        float | None, Query(ge=0, le=0.1, description="assumed rate for unpublished years")
+    ] = None,
 ) -> OutlookOut:
     """When the person can retire and their pension if they keep contributing (what-if: another
     retirement month in the window, wage, index or category)."""
-    what = my_pension.WhatIf(retirement_month, monthly_wage, average_index, category)
+    what = my_pension.WhatIf(
+        retirement_month, monthly_wage, average_index, category, crediting_rate
+    )
     return OutlookOut.of(my_pension.outlook(uow, actor, person_id, what))
 
 

@@ -8,13 +8,16 @@ The outlook runs the law's kernels on one person's record:
    at the current base (the last recorded month's base and account credit, or the base of the
    wage given in a what-if, through the ``contribution`` kernel), so at the same index.
 3. The personal account is credited year by year to retirement with ``account_interest`` (the
-   crediting rate of each year, 人社部发〔2017〕31号).
+   crediting rate of each year, 人社部发〔2017〕31号). A year's rate is published after the year:
+   for the years not yet published the outlook assumes a rate - the what-if's, or else the last
+   published one - states it among the assumptions and flags the estimate provisional.
 4. ``employee_pension`` computes the pension at the chosen month from the projected months,
    average index and balance (国发〔2005〕38号), and the minimum-contribution check.
 
-A value the law does not know yet (a future crediting rate, the retirement year's calculation
-base) is reported by name as missing: nothing is invented. Where the law layer marks a value it
-carries forward as provisional, the outlook is flagged provisional.
+Any other value the law does not know yet (the retirement year's calculation base, this year's
+base limits for a wage what-if) is reported by name as missing: nothing is invented. Where the
+law layer carries a value forward provisionally, ``calc`` says so and the outlook is flagged
+provisional with the values concerned.
 """
 
 from __future__ import annotations
@@ -32,11 +35,15 @@ from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import decimal_to_fen, fen_to_decimal
 from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import format_month, month_start, parse_month
+from safetynet.policy.regions import NATIONAL
 from safetynet.services.statement import CATEGORIES, INDEX_BOUNDS, MonthLine, Statement, statement
 from safetynet.services.uow import UnitOfWork
 from safetynet.services.validation import current_month
 
 PENSION_TYPES = ("employee", "flexible")
+RATE = "pension.account.interest_rate"
+MAX_RATE = 0.1
+FIRST_RATE_YEAR = 1998
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class WhatIf:
     monthly_wage: str | None = None
     average_index: float | None = None
     category: str | None = None
+    crediting_rate: float | None = None
+    """The account's crediting rate assumed for years whose rate is not yet published."""
 
 
 @dataclass
@@ -95,6 +104,8 @@ def _last_pension_month(history: list[MonthLine]) -> MonthLine | None:
 
 
 def _check(what: WhatIf) -> None:
+    if what.crediting_rate is not None and not 0.0 <= what.crediting_rate <= MAX_RATE:
+        raise InvalidInput.one("crediting_rate", f"must be between 0 and {MAX_RATE}")
     if what.category is not None and what.category not in CATEGORIES:
         raise InvalidInput.one("category", f"expected one of {', '.join(CATEGORIES)}")
     if what.average_index is not None and not (
@@ -203,7 +214,53 @@ def _index_of(
     return round(min(max(index, INDEX_BOUNDS[0]), INDEX_BOUNDS[1]), 4)
 
 
-def _project_account(outlook: Outlook, monthly_credit_fen: int, law: ParameterSet | None) -> int:
+def _rates(law: ParameterSet, years: np.ndarray) -> np.ndarray:
+    return law.at(RATE, month_start(years * 12), np.full(len(years), NATIONAL), strict=False)
+
+
+def _crediting_law(outlook: Outlook, law: ParameterSet | None, what: WhatIf) -> ParameterSet:
+    """The law for the account projection. The crediting rate of a year is published after
+    the year (and is never carried forward): for the years to retirement with no published
+    rate, the outlook assumes one - the what-if's, or the last published - and says so."""
+    params = law or default_parameters()
+    years = np.arange(current_month() // 12, parse_month(outlook.retirement_month) // 12 + 1)
+    unknown = years[np.isnan(_rates(params, years))]
+    if not len(unknown):
+        return params
+    first = int(unknown[0])
+    past = np.arange(FIRST_RATE_YEAR, first)
+    published = past[~np.isnan(_rates(params, past))]
+    if what.crediting_rate is not None:
+        rate, basis = what.crediting_rate, "rate_given"
+    elif len(published):
+        rate = float(_rates(params, published[-1:])[0])
+        basis = "rate_last_published"
+    else:
+        raise ParameterLookupError(RATE, f"no crediting rate published before {first}")
+    note = f"assumed by the pension outlook from {first}: no rate published yet"
+    outlook.assumptions.append(
+        {
+            "code": basis,
+            "rate": f"{rate * 100:.2f}",
+            "from_year": first,
+            "year": int(published[-1]) if len(published) else None,
+        }
+    )
+    outlook.provisional_values.append(
+        {
+            "parameter": RATE,
+            "region": "national",
+            "effective_from": f"{first}-01-01",
+            "value": rate,
+            "kinds": ["assumed"],
+            "reason": note,
+        }
+    )
+    entry = {"from": f"{first}-01-01", "value": rate, "source": "MOHRSS-RATES"}
+    return params.with_overrides({RATE: {"national": [{**entry, "confidence": "C", "note": note}]}})
+
+
+def _project_account(outlook: Outlook, monthly_credit_fen: int, law: ParameterSet) -> int:
     """Credit the account year by year from this year to the retirement month."""
     start, retire = current_month(), parse_month(outlook.retirement_month)
     balance = outlook.balance_fen
@@ -285,7 +342,8 @@ def _estimate(
         (past * outlook.months_on_record + future * outlook.future_months) / months
     )
     outlook.average_index = round(index, 4)
-    outlook.balance_at_retirement_fen = _project_account(outlook, credit, law)
+    crediting = _crediting_law(outlook, law, what)
+    outlook.balance_at_retirement_fen = _project_account(outlook, credit, crediting)
     birth = outlook.statutory["birth_month"]
     pension = calc(
         "employee_pension",

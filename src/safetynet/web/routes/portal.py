@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from safetynet.domain.errors import DomainError, Forbidden
+from safetynet.domain.errors import DomainError, Forbidden, InvalidInput
 from safetynet.policy.errors import PolicyError
 from safetynet.services import (
     activation,
@@ -83,6 +83,11 @@ STEPS: dict[str, tuple[str, str]] = {
 
 ASSUMPTIONS = {
     "base_continues": mark("You keep contributing at your base of {month} until you retire."),
+    "rate_last_published": mark(
+        "From {from_year}, no crediting rate is published yet: the last published one "
+        "({year}: {rate} %) is assumed."
+    ),
+    "rate_given": mark("From {from_year}, the crediting rate you gave ({rate} %) is assumed."),
     "wage_given": mark("You contribute on a monthly wage of {wage} yuan until you retire."),
     "no_contributions": mark("No contribution is on record: none is assumed for the future."),
 }
@@ -175,18 +180,24 @@ def record(page: SignedIn, person_id: int) -> Response:
     return _record_page(page, person_id)
 
 
+def _number(page: Page, name: str, scale: float = 1.0) -> float | None:
+    text = page.request.query_params.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return float(text) / scale
+    except ValueError:
+        raise InvalidInput.one(name, "expected a number") from None
+
+
 def _what_if(page: Page) -> my_pension.WhatIf:
     query = page.request.query_params
-    index = query.get("average_index", "").strip()
-    try:
-        average = float(index) if index else None
-    except ValueError:
-        average = -1.0  # refused by the service, naming the field
     return my_pension.WhatIf(
         retirement_month=query.get("retirement_month", "").strip() or None,
         monthly_wage=query.get("monthly_wage", "").strip() or None,
-        average_index=average,
+        average_index=_number(page, "average_index"),
         category=query.get("category", "").strip() or None,
+        crediting_rate=_number(page, "crediting_rate", scale=100.0),
     )
 
 
@@ -196,28 +207,28 @@ def _own_person(page: Page) -> int:
     return page.actor.person_id
 
 
-def _pension(page: Page, template: str) -> Response:
-    person_id = _own_person(page)
-    what = _what_if(page)
-    values: dict[str, Any] = {
-        "what": what,
+def _pension_values(page: Page) -> dict[str, Any]:
+    return {
         "categories": [(k, page._(v)) for k, v in CATEGORIES.items()],
         "assumption_text": lambda a: page._(ASSUMPTIONS[a["code"]], **a),
         "option_text": lambda o: page._(OPTIONS[o["code"]], **o),
     }
+
+
+def _pension(page: Page, template: str) -> Response:
+    person_id = _own_person(page)
+    values = _pension_values(page)
     try:
+        what = _what_if(page)
         view = my_pension.outlook(page.uow, page.actor, person_id, what)
     except DomainError as exc:
         baseline = my_pension.outlook(page.uow, page.actor, person_id)
+        steps = explanation(page.t, baseline.explanation)
         return page.render_error(
-            template,
-            exc,
-            422,
-            view=baseline,
-            steps=explanation(page.t, baseline.explanation),
-            **values,
+            template, exc, 422, view=baseline, steps=steps, what=my_pension.WhatIf(), **values
         )
-    return page.render(template, view=view, steps=explanation(page.t, view.explanation), **values)
+    steps = explanation(page.t, view.explanation)
+    return page.render(template, view=view, steps=steps, what=what, **values)
 
 
 @router.get("/me/pension")
