@@ -89,7 +89,7 @@ def main() -> None:
         assert citizen.person_id is not None
         person = citizen.person_id
         outlook = timings(lambda: my_pension.outlook(uow, citizen, person), args.repeat)
-        report("pension outlook of the demo citizen, stops at the unpublished 2026 rate", outlook)
+        report("pension outlook of the demo citizen (stops at an unpublished 2026 value)", outlook)
         law = filled_law()
         full = timings(lambda: my_pension.outlook(uow, SYSTEM, 3, parameters=law), args.repeat)
         report("pension outlook to 2053 (27 years credited), unpublished values filled", full)
