@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safetynet.api import problems
 from safetynet.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from safetynet.policy.errors import PolicyError
 from safetynet.web.messages import ERRORS, error_text
 from safetynet.web.pages import CsrfRefused, Page, SignInRequired, any_visitor
 from safetynet.web.routes import ROUTERS
@@ -87,6 +88,13 @@ def install_error_pages(app: FastAPI) -> None:
         return page.render(
             "error.html", status_code=_status_of(exc), message=error_text(page.t, exc)
         )
+
+    @app.exception_handler(PolicyError)
+    async def on_policy(request: Request, exc: PolicyError) -> Response:
+        if not is_web(request):
+            return problems.policy_problem(exc)
+        page = _page(request)
+        return page.render("error.html", status_code=422, message=error_text(page.t, exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -8,6 +8,7 @@ back to its class's general message followed by the service's own words, so noth
 from __future__ import annotations
 
 from safetynet.domain.errors import DomainError, InvalidInput, Problem
+from safetynet.policy.errors import InputError, PolicyError
 from safetynet.web.i18n import Translator, mark
 
 ERRORS: dict[str, str] = {
@@ -88,6 +89,7 @@ FIELDS: dict[str, str] = {
     "end_month": mark("End month"),
     "month": mark("Month"),
     "since": mark("From"),
+    "reference": mark("Reference"),
     "until": mark("To"),
     "service_date": mark("Service date"),
     "policy_cost": mark("Policy-covered cost"),
@@ -135,8 +137,14 @@ def problem_text(t: Translator, problem: Problem) -> str:
     return f"{where}{field_label(t, problem.field)}: {problem_message(t, problem)}"
 
 
-def error_text(t: Translator, exc: DomainError) -> str:
-    """The sentence a page shows for a refused use case."""
+def error_text(t: Translator, exc: DomainError | PolicyError) -> str:
+    """The sentence a page shows for a refused use case (or input the rules cannot take)."""
+    if isinstance(exc, InputError):
+        what = problem_message(t, Problem(exc.field, exc.problem))
+        return f"{field_label(t, exc.field)}: {what}"
+    if isinstance(exc, PolicyError):
+        heading = t.gettext("The rules in force do not cover this case:")
+        return f"{heading} {exc}"
     if exc.code in ERRORS:
         return t.gettext(ERRORS[exc.code], **exc.params)
     if exc.code in GENERAL:
@@ -144,7 +152,7 @@ def error_text(t: Translator, exc: DomainError) -> str:
     return str(exc)
 
 
-def problem_lines(t: Translator, exc: DomainError) -> list[str]:
+def problem_lines(t: Translator, exc: DomainError | PolicyError) -> list[str]:
     """Every bad field of an invalid input, one line each."""
     if isinstance(exc, InvalidInput):
         return [problem_text(t, p) for p in exc.problems]

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import DomainError
 from safetynet.domain.regions import format_region
+from safetynet.policy.errors import PolicyError
 from safetynet.services import users
 from safetynet.services.uow import UnitOfWork
 from safetynet.web import explanations, formatting, i18n, navigation
@@ -40,6 +41,10 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+REFUSALS = (DomainError, PolicyError)
+"""What a use case may refuse with: shown on the page, translated (``render_error``)."""
 
 
 class SignInRequired(Exception):
@@ -115,7 +120,7 @@ class Page:
         return self.finish(HTMLResponse(html, status_code=status_code))
 
     def render_error(
-        self, template: str, exc: DomainError, status_code: int, **values: Any
+        self, template: str, exc: DomainError | PolicyError, status_code: int, **values: Any
     ) -> Response:
         """The form again, with the refusal and every bad field explained."""
         return self.render(

@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from safetynet.domain.errors import DomainError, InvalidInput
+from safetynet.domain.errors import InvalidInput
 from safetynet.services import audit
 from safetynet.store.access import AuditEntry
 from safetynet.web import exports
-from safetynet.web.pages import Page, SignedIn
+from safetynet.web.pages import REFUSALS, Page, SignedIn
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -77,7 +77,7 @@ def audit_export(page: SignedIn) -> Response:
     t = page.t
     try:
         entries = _entries(page, _filters(page), None, 10_000)
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error(
             "audit/index.html", exc, 422, filters=_filters(page), entries=[], next_after=None
         )

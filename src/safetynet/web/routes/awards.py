@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from safetynet.domain.errors import DomainError, InvalidInput
+from safetynet.domain.errors import InvalidInput
 from safetynet.domain.regions import format_region
 from safetynet.services import registry
 from safetynet.services.benefits import awards
 from safetynet.web import exports
 from safetynet.web.messages import STATES, award_kind, term
-from safetynet.web.pages import Form, Page, SignedIn, text
+from safetynet.web.pages import REFUSALS, Form, Page, SignedIn, text
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -93,7 +93,7 @@ def award_page(page: SignedIn, award_id: int) -> Response:
 def approve(page: SignedIn, award_id: int, form: Form) -> Response:
     try:
         awards.approve(page.uow, page.actor, award_id)
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("awards/show.html", exc, 403, **_award_view(page, award_id))
     return page.redirect(f"/awards/{award_id}?done=approved")
 
@@ -105,7 +105,7 @@ def reject(page: SignedIn, award_id: int, form: Form) -> Response:
         if not reason:
             raise InvalidInput.one("reason", "is required")
         awards.reject(page.uow, page.actor, award_id, reason=reason)
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("awards/show.html", exc, 422, **_award_view(page, award_id))
     return page.redirect(f"/awards/{award_id}?done=rejected")
 
@@ -123,7 +123,7 @@ def propose_retirement(page: SignedIn, form: Form) -> Response:
             scheme=text(form, "scheme") or "employee",
             retirement_month=text(form, "retirement_month") or None,
         )
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error(
             "awards/index.html",
             exc,

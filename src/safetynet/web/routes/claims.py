@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from safetynet.domain.errors import DomainError, InvalidInput
+from safetynet.domain.errors import InvalidInput
 from safetynet.services import registry
 from safetynet.services.benefits import claims
 from safetynet.web.i18n import mark
-from safetynet.web.pages import Form, Page, SignedIn, text
+from safetynet.web.pages import REFUSALS, Form, Page, SignedIn, text
 
 router = APIRouter(include_in_schema=False)
 FIELDS = (
@@ -81,7 +81,7 @@ def submit_claim(page: SignedIn, form: Form) -> Response:
             other_cost=values["other_cost"] or "0",
             assistance_category=values["assistance_category"] or None,
         )
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("claims/index.html", exc, 422, values=values, **_options(page))
     person = registry.get_person(page.uow, page.actor, settlement.claim.person_id)
     return page.render(

@@ -12,11 +12,11 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from safetynet.domain.errors import DomainError, InvalidInput
+from safetynet.domain.errors import InvalidInput
 from safetynet.services import declarations, registry
 from safetynet.web import exports
 from safetynet.web.messages import field_label, problem_message
-from safetynet.web.pages import Form, Page, SignedIn, text
+from safetynet.web.pages import REFUSALS, Form, Page, SignedIn, text
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -142,7 +142,7 @@ async def upload_declaration(page: SignedIn, form: Form) -> Response:
             report=report,
             **context,
         )
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("declarations/index.html", exc, 409, **context)
     if not dry_run:
         context = await run_in_threadpool(_list_context, page)

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import DomainError, InvalidInput
 from safetynet.domain.regions import format_region
+from safetynet.policy.errors import PolicyError
 from safetynet.policy.periods import format_month
 from safetynet.services import validation
 from safetynet.services.benefits import payroll
@@ -22,12 +23,12 @@ from safetynet.services.benefits.payroll_progress import run_progress
 from safetynet.services.uow import UnitOfWork
 from safetynet.web import exports
 from safetynet.web.messages import error_text, problem_lines
-from safetynet.web.pages import Form, Page, SignedIn, text
+from safetynet.web.pages import REFUSALS, Form, Page, SignedIn, text
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("safetynet.web")
 _running: set[tuple[int, str]] = set()
-_refused: dict[tuple[int, str], DomainError] = {}
+_refused: dict[tuple[int, str], DomainError | PolicyError] = {}
 """Why the latest background run of a (region, month) was refused, shown on its page."""
 _running_lock = threading.Lock()
 
@@ -62,7 +63,7 @@ def _run_in_background(uow: UnitOfWork, actor: Principal, region: str, month: st
     def work() -> None:
         try:
             payroll.run_payroll(uow, actor, region=region, month=month)
-        except DomainError as exc:
+        except REFUSALS as exc:
             _refused[key] = exc
         except Exception:  # the run stays resumable; the page offers to run it again
             log.exception("payroll run %s %s stopped", region, month)
@@ -79,7 +80,7 @@ def start_run(page: SignedIn, form: Form) -> Response:
     try:
         page.actor.require_write()
         progress = run_progress(page.uow, page.actor, **values)
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("payroll/index.html", exc, 422, values=values, **_runs(page))
     _run_in_background(page.uow, page.actor, values["region"], progress.month)
     return page.redirect(f"/payroll/run?region={progress.region_code:06d}&month={progress.month}")
@@ -140,6 +141,6 @@ async def bank_return(page: SignedIn, run_id: int, form: Form) -> Response:
             raise InvalidInput.one("file", "is required")
         content = await upload.read(20 * 1024 * 1024)
         result = await run_in_threadpool(payroll.reconcile, page.uow, page.actor, run_id, content)
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("payroll/run.html", exc, 422, **context)
     return page.render("payroll/run.html", reconciliation=result, **context)

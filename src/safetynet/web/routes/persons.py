@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from safetynet.domain.access import Role
-from safetynet.domain.errors import DomainError, InvalidInput
+from safetynet.domain.errors import InvalidInput
 from safetynet.domain.identity import mask_id
 from safetynet.domain.regions import format_region
 from safetynet.services import accounts, audit, registry, statement
@@ -17,7 +17,7 @@ from safetynet.services.benefits import awards, claims, payroll
 from safetynet.store.registry import Person
 from safetynet.web import exports
 from safetynet.web.i18n import mark
-from safetynet.web.pages import Form, Page, SignedIn, text
+from safetynet.web.pages import REFUSALS, Form, Page, SignedIn, text
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -45,7 +45,7 @@ def _search(page: Page, q: str, after: int | None) -> list[Person]:
 def persons(page: SignedIn, q: str = "", after: int | None = None) -> Response:
     try:
         found = _search(page, q, after)
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("persons/list.html", exc, 422, q=q, persons=[], next_after=None)
     next_after = found[-1].id if len(found) == PAGE_SIZE else None
     return page.render("persons/list.html", q=q, persons=found, next_after=next_after)
@@ -95,7 +95,7 @@ def register_person(page: SignedIn, form: Form) -> Response:
             household_id=_int_or_none(household, "household_id"),
             reason=values["reason"],
         )
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("persons/new.html", exc, 422, values=values)
     return page.redirect(f"/persons/{person.id}?done=registered")
 
@@ -175,7 +175,7 @@ def correct_person(page: SignedIn, person_id: int, form: Form) -> Response:
         registry.correct_person(
             page.uow, page.actor, person_id, changes, reason=text(form, "reason")
         )
-    except DomainError as exc:
+    except REFUSALS as exc:
         view = _person_view(page, person_id, "record")
         return page.render_error("persons/show.html", exc, 422, **view)
     return page.redirect(f"/persons/{person_id}?done=corrected")
@@ -195,7 +195,7 @@ def start_job(page: SignedIn, person_id: int, form: Form) -> Response:
             start_month=text(form, "start_month"),
             reason=text(form, "reason"),
         )
-    except DomainError as exc:
+    except REFUSALS as exc:
         view = _person_view(page, person_id, "jobs")
         return page.render_error("persons/show.html", exc, 422, **view)
     return page.redirect(f"/persons/{person_id}?tab=jobs")
@@ -212,7 +212,7 @@ def create_household(page: SignedIn, form: Form) -> Response:
     values = {k: text(form, k) for k in ("region", "hukou_type", "address")}
     try:
         household = registry.create_household(page.uow, page.actor, **values)
-    except DomainError as exc:
+    except REFUSALS as exc:
         return page.render_error("persons/household.html", exc, 422, values=values)
     return page.render("persons/household.html", values={}, created=household)
 
@@ -237,7 +237,7 @@ def register_employer(page: SignedIn, form: Form) -> Response:
             risk_class=risk if risk is not None else 0,
             region=values["region"] or None,
         )
-    except DomainError as exc:
+    except REFUSALS as exc:
         found = registry.list_employers(page.uow, page.actor, limit=PAGE_SIZE)
         return page.render_error(
             "persons/employers.html", exc, 422, employers=found, next_after=None, values=values
