@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from safetynet.api.deps import Actor
+from safetynet.domain.access import Principal
 from safetynet.services import analysis
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
@@ -46,7 +47,7 @@ class ComparisonOut(BaseModel):
     seconds: float
 
 
-def _compare(body: CompareIn, actor: Any) -> analysis.Comparison:
+def _compare(body: CompareIn, actor: Principal) -> analysis.Comparison:
     return analysis.compare(actor, body.scenarios, body.overrides(), end_year=body.end_year)
 
 
