@@ -4,6 +4,8 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!source || !window.echarts) return;
   var charts = JSON.parse(source.textContent);
   var font = getComputedStyle(document.documentElement).fontFamily;
+  // 1.2万亿 in Chinese, 1.2T in English: axis labels of reserves and head counts stay short
+  var compact = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { notation: "compact", maximumFractionDigits: 1 });
   document.querySelectorAll("[data-compare]").forEach(function (element) {
     var spec = charts[element.dataset.compare];
     if (!spec) return;
@@ -14,7 +16,7 @@ document.addEventListener("DOMContentLoaded", function () {
       tooltip: { trigger: "axis" }, legend: { bottom: 0, type: "scroll" },
       grid: { left: 70, right: 16, top: 16, bottom: 60 },
       xAxis: { type: "category", data: spec.labels },
-      yAxis: { type: "value", scale: true },
+      yAxis: { type: "value", scale: true, axisLabel: { formatter: function (v) { return compact.format(v); } } },
       series: spec.series.map(function (s) {
         return { name: s.name, type: spec.type || "line", showSymbol: false, data: s.values };
       })
