@@ -128,6 +128,7 @@ def start_platform(host: str = "127.0.0.1", port: int = 8000, *, demo: bool = Tr
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     if demo:
         typer.echo("\n".join(seed_demo(engine).lines()))
+    typer.echo(f"Web back office (经办大厅): http://{host}:{port}  (sign in as operator-bj)")
     typer.echo(f"API: http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/docs)")
     uvicorn.run(create_app(engine), host=host, port=port)
 

@@ -24,7 +24,14 @@ from safetynet.policy.periods import format_month, parse_month
 from safetynet.services import audit, validation
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
-from safetynet.store.registry import Employer, EmploymentSpell, Enrollment, Household, Person
+from safetynet.store.registry import (
+    Employer,
+    EmploymentSpell,
+    Enrollment,
+    Household,
+    Person,
+    Region,
+)
 
 HUKOU_TYPES = tuple(h.value for h in HukouType)
 MIN_PENSION_AGE_YEARS = 16
@@ -309,6 +316,12 @@ def _starts_with(column: Any, prefix: str) -> Any:
     """``column LIKE 'prefix%'`` with the prefix's own wildcards escaped."""
     escaped = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_")
     return column.like(escaped + "%", escape="!")
+
+
+def region_names(uow: UnitOfWork) -> dict[int, str]:
+    """Every region's name by its code (GB/T 2260 reference data, the same for every user)."""
+    with uow:
+        return {int(c): str(n) for c, n in uow.session.execute(select(Region.code, Region.name))}
 
 
 def count_persons(uow: UnitOfWork, actor: Principal, *, region: str | None = None) -> int:

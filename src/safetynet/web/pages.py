@@ -21,7 +21,7 @@ from safetynet.domain.access import Principal
 from safetynet.domain.errors import DomainError
 from safetynet.domain.regions import format_region
 from safetynet.policy.errors import PolicyError
-from safetynet.services import users
+from safetynet.services import registry, users
 from safetynet.services.uow import UnitOfWork
 from safetynet.web import explanations, formatting, i18n, navigation
 from safetynet.web.messages import (
@@ -91,9 +91,10 @@ class Page:
             "locale": locale,
             "html_lang": self.t.html_lang,
             "principal": principal,
-            "region_name": format_region(principal.region_code)
+            "region_name": self.region(principal.region_code)
             if principal and principal.region_code
             else None,
+            "region": self.region,
             "nav": navigation.items_for(principal.role) if principal else [],
             "csrf_token": self.session.csrf,
             "csrf_field": CSRF_FIELD,
@@ -109,6 +110,18 @@ class Page:
             "lang_link": self.lang_link,
             **values,
         }
+
+    def region(self, code: int | None) -> str:
+        """A region as people read it: its name and code (the names are loaded once)."""
+        if code is None:
+            return "—"
+        state = self.request.app.state
+        names: dict[int, str] | None = getattr(state, "region_names", None)
+        if names is None:
+            names = registry.region_names(self.uow)
+            state.region_names = names
+        name = names.get(int(code))
+        return f"{name} {format_region(code)}" if name else format_region(code)
 
     def lang_link(self, language: str) -> str:
         query = dict(self.request.query_params)

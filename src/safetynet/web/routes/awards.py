@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from safetynet.domain.errors import InvalidInput
-from safetynet.domain.regions import format_region
 from safetynet.services import registry
 from safetynet.services.benefits import awards
 from safetynet.web import exports
@@ -80,7 +79,7 @@ def awards_export(page: SignedIn, status: str = "") -> Response:
 def _award_view(page: Page, award_id: int) -> dict[str, Any]:
     award = awards.get_award(page.uow, page.actor, award_id)
     person = registry.get_person(page.uow, page.actor, award.person_id)
-    return {"award": award, "person": person, "region": format_region(award.region_code)}
+    return {"award": award, "person": person}
 
 
 @router.get("/awards/{award_id}")

@@ -14,7 +14,6 @@ from starlette.datastructures import UploadFile
 
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import DomainError, InvalidInput
-from safetynet.domain.regions import format_region
 from safetynet.policy.errors import PolicyError
 from safetynet.policy.periods import format_month
 from safetynet.services import validation
@@ -43,7 +42,6 @@ def _runs(page: Page) -> dict[str, Any]:
         "runs": payroll.list_runs(page.uow, page.actor, limit=24),
         "default_region": _default_region(page),
         "default_month": format_month(validation.current_month()),
-        "format_region": format_region,
     }
 
 
@@ -107,7 +105,7 @@ def _watch(page: Page, region: str, month: str) -> dict[str, Any]:
         "running": running,
         "refusal": error_text(page.t, refused) if refused else None,
         "refusal_lines": problem_lines(page.t, refused) if refused else [],
-        "region_name": format_region(progress.region_code),
+        "region_name": page.region(progress.region_code),
     }
 
 

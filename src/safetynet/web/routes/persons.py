@@ -145,8 +145,6 @@ def _person_view(page: Page, person_id: int, tab: str) -> dict[str, Any]:
     return {
         "person": person,
         "masked": mask_id(person.id_number),
-        "region": format_region(person.region_code),
-        "hukou_region": format_region(person.hukou_region_code),
         "tabs": tabs,
         "tab": chosen,
         **_tab_data(page, person, chosen),
