@@ -14,7 +14,6 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from safetynet.domain.errors import DomainError, Forbidden, InvalidInput
-from safetynet.domain.regions import format_region
 from safetynet.policy.errors import PolicyError
 from safetynet.services import (
     activation,
@@ -165,7 +164,6 @@ def _record_page(page: Page, person_id: int) -> Response:
         view=view,
         charts=charts,
         status_text=lambda s: status_text(page.t, s),
-        region=format_region,
     )
 
 
