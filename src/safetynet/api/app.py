@@ -9,7 +9,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from safetynet import __version__, web
-from safetynet.api import access, analysis, benefits, calc, money, portal, problems, registry
+from safetynet.api import (
+    access,
+    analysis,
+    benefits,
+    calc,
+    money,
+    parameters,
+    portal,
+    problems,
+    registry,
+)
 from safetynet.domain.identity import mask_ids_in
 from safetynet.store.db import make_engine, session_factory
 
@@ -49,7 +59,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     problems.install(app)
-    for module in (access, registry, money, calc, benefits, portal, analysis):
+    for module in (access, registry, money, calc, benefits, parameters, portal, analysis):
         app.include_router(module.router)
     web.install(app)
     install_log_masking()
