@@ -9,7 +9,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from safetynet import __version__, web
-from safetynet.api import access, benefits, calc, money, parameters, problems, registry
+from safetynet.api import (
+    access,
+    analysis,
+    benefits,
+    calc,
+    money,
+    parameters,
+    portal,
+    problems,
+    registry,
+)
 from safetynet.api.guard import InputGuard
 from safetynet.api.idempotency import IdempotencyKeys
 from safetynet.api.uploads import UploadSlots
@@ -55,7 +65,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(IdempotencyKeys)
     app.add_middleware(InputGuard)  # outermost: refuses bad input before anything else runs
-    for module in (access, registry, money, calc, benefits, parameters):
+    for module in (access, registry, money, calc, benefits, parameters, portal, analysis):
         app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     web.install(app)
     install_log_masking()

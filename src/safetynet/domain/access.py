@@ -3,6 +3,7 @@
 - citizen: reads only their own person record, statement and ledger;
 - operator: reads and writes within a region subtree (province, prefecture or county);
 - auditor: reads everything, including the audit log, writes nothing;
+- analyst: runs projections and reads batch-job summaries (aggregates only), no person record;
 - policy officer: proposes and approves the law's parameter values (never their own), reads
   no personal record;
 - admin: everything, including users.
@@ -24,6 +25,7 @@ class Role(StrEnum):
     CITIZEN = "citizen"
     OPERATOR = "operator"
     AUDITOR = "auditor"
+    ANALYST = "analyst"
     POLICY_OFFICER = "policy_officer"
     ADMIN = "admin"
 
@@ -43,11 +45,11 @@ class Principal:
 
     @property
     def region_bounds(self) -> tuple[int, int] | None:
-        """The code range an operator may see; None means every region; policy officers, who
-        keep the law rather than records, see an empty range."""
+        """The code range an operator may see; None means every region. Analysts (who work on
+        aggregates) and policy officers (who keep the law) see an empty range."""
         if self.role is Role.OPERATOR and self.region_code is not None:
             return subtree_bounds(self.region_code)
-        if self.role is Role.POLICY_OFFICER:
+        if self.role in (Role.ANALYST, Role.POLICY_OFFICER):
             return NO_REGIONS
         return None
 
@@ -65,6 +67,10 @@ class Principal:
         """Refuse unless the principal may act on a record of region ``code``."""
         if self.role is Role.CITIZEN:
             raise Forbidden("citizens may only see their own record", code="own_record_only")
+        if self.role is Role.ANALYST:
+            raise Forbidden(
+                "analysts see aggregates only, not person records", code="aggregates_only"
+            )
         if self.role is Role.POLICY_OFFICER:
             raise Forbidden(
                 "policy officers keep the law's parameters, not personal records",

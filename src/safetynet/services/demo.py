@@ -17,6 +17,7 @@ from safetynet.policy.rules.identity import make_resident_ids
 from safetynet.services import accounts, declarations, registry, users
 from safetynet.services.benefits.demo import seed_benefits_story
 from safetynet.services.demo_office import seed_office_story
+from safetynet.services.portal_demo import seed_portal_story
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import User
 
@@ -53,6 +54,7 @@ DEMO_USERS = (
     DemoUser(
         "policy-checker", "demo-policy-checker-pass", "policy_officer", "approves others' values"
     ),
+    DemoUser("analyst", "demo-analyst-pass", "analyst", "projections, batch summaries"),
 )
 
 
@@ -82,6 +84,7 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         info.notes.append("(demo records already present)")
         info.notes.extend(seed_benefits_story(uow))
         info.notes.extend(seed_office_story(uow))
+        info.notes.extend(seed_portal_story(uow))
         return info
     info.created = True
     actor = SYSTEM
@@ -229,4 +232,5 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
     )
     info.notes.extend(seed_benefits_story(uow))
     info.notes.extend(seed_office_story(uow))
+    info.notes.extend(seed_portal_story(uow))
     return info
