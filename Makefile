@@ -10,7 +10,7 @@ RUNTIME := $(VENV)/.installed-runtime
 TESTING := $(VENV)/.installed-test
 BENCHING := $(VENV)/.installed-bench
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench fuzz clean
 
 $(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ pytest: $(TESTING)
 
 bench: $(BENCHING)
 	$(BIN)/python -m benchmarks
+
+# the API fuzz of the suite, with many more examples per operation (about half an hour)
+fuzz: $(TESTING)
+	SAFETYNET_FUZZ_EXAMPLES=200 $(BIN)/pytest -q -p no:cacheprovider tests/api/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

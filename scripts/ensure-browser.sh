@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Make sure the browser tests can run: Debian's Chromium, a CJK font (for readable pages and
-# screenshots) and poppler-utils. Installs the missing packages with apt-get. Idempotent.
+# screenshots) and poppler-utils with poppler-data. Installs the missing packages with apt-get. Idempotent.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 \
   || missing+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# the statement PDF's Chinese text uses the CID font STSong-Light: poppler needs its CMaps
+[ -d /usr/share/poppler/cMap/Adobe-GB1 ] || missing+=(poppler-data)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing from Debian packages: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

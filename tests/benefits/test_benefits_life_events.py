@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import update
 from tests.benefits.conftest import Api, People
+
+from safetynet.policy.periods import format_month
+from safetynet.services.validation import current_month
+from safetynet.store.benefits import Award
 
 
 def test_death_stops_payments_and_computes_the_overpayment(api: Api, people: People) -> None:
@@ -45,10 +50,31 @@ def test_death_stops_payments_and_computes_the_overpayment(api: Api, people: Peo
     assert future.status_code == 422 and future.json()["errors"][0]["field"] == "death_date"
 
 
+def test_a_newly_approved_award_is_verified_in_its_approval_month(api: Api, people: People) -> None:
+    award = people.pensioner()  # starts in 2024 (retired at 60 in 2024-04), approved now
+    this_month = format_month(current_month())
+    assert award["start_month"] < this_month
+    with people.uow:
+        stored = people.uow.session.get(Award, award["id"])
+        assert stored is not None and stored.verified_month == this_month
+    suspended = api.client.post(
+        "/api/v1/benefits/existence/suspend-overdue",
+        json={"region": "110000", "month": this_month},
+        headers=api.as_("maker"),
+    )
+    assert suspended.status_code == 200, suspended.text
+    assert suspended.json() == {"suspended": []}
+
+
 def test_unverified_awards_are_suspended_and_reinstated_with_arrears(
     api: Api, people: People
 ) -> None:
     award = people.pensioner()
+    with people.uow:  # last verified more than a year before 2026-11
+        people.uow.session.execute(
+            update(Award).where(Award.id == award["id"]).values(verified_month="2025-10")
+        )
+        people.uow.commit()
     suspended = api.client.post(
         "/api/v1/benefits/existence/suspend-overdue",
         json={"region": "110000", "month": "2026-11"},

@@ -325,7 +325,7 @@ def test_csv_and_excel_files_give_the_same_declaration(
     ("content", "problem"),
     [
         (b"", "empty"),
-        (b"id_number,wage\n1,2\n", "missing column monthly_wage"),
+        (b"id_number,pay\n1,2\n", "missing column monthly_wage"),  # "wage" is an alias
         (b"id_number,monthly_wage\n", "no rows"),
         (b"id_number,monthly_wage,bonus\n1,2,3\n", "unexpected column"),
         (b"\xff\xfe\x00garbage", "UTF-8"),

@@ -27,3 +27,16 @@ def test_upgrade_is_repeatable_and_loads_regions_once(engine: Engine) -> None:
         beijing = conn.scalar(select(Region.level).where(Region.code == 110105))
     assert count is not None and count > 3000
     assert beijing == "county"
+
+
+def test_upgrade_corrects_the_historical_flag_of_current_codes(engine: Engine) -> None:
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(Region.__table__.update().where(Region.code == 510104).values(historical=True))
+    assert load_regions(engine) == 0
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Region.code, Region.historical).where(Region.code.in_([510104, 110103]))
+        )
+        flags = {code: historical for code, historical in rows}
+    assert flags == {510104: False, 110103: True}  # 锦江区 is current, 崇文区 merged in 2010

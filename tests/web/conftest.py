@@ -44,6 +44,8 @@ PASSWORDS = {
     "operator-sc": "demo-operator-pass",
     "auditor": "demo-auditor-pass",
     "admin": "demo-admin-pass",
+    "citizen": "demo-citizen-pass",
+    "analyst": "demo-analyst-pass",
 }
 
 

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from safetynet.actuarial.assumptions import Assumptions
 from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import month_start
+from safetynet.policy.provisional import capture
 from safetynet.policy.regions import NATIONAL
 
 FloatArray = npt.NDArray[np.float64]
@@ -53,7 +54,9 @@ def economy(
 ) -> Economy:
     """Deterministic series (``rng`` None) or ``paths`` stochastic ones."""
     years = np.arange(FIRST_YEAR, end_year + 1)
-    recorded = p.at(CALC_BASE, january(years + 1), NATIONAL, strict=False)
+    with capture() as carried:  # only recorded wages: a base carried forward is not growth
+        recorded = p.at(CALC_BASE, january(years + 1), NATIONAL, strict=False)
+    recorded = np.where(carried.rows(recorded.size), np.nan, recorded)
     known = ~np.isnan(recorded)
     first_known = int(np.flatnonzero(known)[0])
     last_known = int(np.flatnonzero(known)[-1])

@@ -9,7 +9,20 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from safetynet import __version__, web
-from safetynet.api import access, benefits, calc, money, problems, registry
+from safetynet.api import (
+    access,
+    analysis,
+    benefits,
+    calc,
+    money,
+    parameters,
+    portal,
+    problems,
+    registry,
+)
+from safetynet.api.guard import InputGuard
+from safetynet.api.idempotency import IdempotencyKeys
+from safetynet.api.uploads import UploadSlots
 from safetynet.domain.identity import mask_ids_in
 from safetynet.store.db import make_engine, session_factory
 
@@ -48,9 +61,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
+    app.state.upload_slots = UploadSlots.from_environment()
     problems.install(app)
-    for module in (access, registry, money, calc, benefits):
-        app.include_router(module.router)
+    app.add_middleware(IdempotencyKeys)
+    app.add_middleware(InputGuard)  # outermost: refuses bad input before anything else runs
+    for module in (access, registry, money, calc, benefits, parameters, portal, analysis):
+        app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     web.install(app)
     install_log_masking()
 

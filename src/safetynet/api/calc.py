@@ -11,14 +11,16 @@ is a 422 problem naming the field. Results say ``provisional`` and list
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request, Response
+from fastapi import APIRouter, Body, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from safetynet.api.deps import Uow
 from safetynet.policy.catalogue import calc, catalogue, get
 from safetynet.policy.errors import InputError
 from safetynet.policy.many import Cases, calc_many
+from safetynet.services.law import effective_law, law_as_of
 
 router = APIRouter(prefix="/api/v1/calc", tags=["rules"])
 
@@ -40,15 +42,39 @@ def describe(name: str) -> dict[str, Any]:
 
 @router.post("/{name}")
 def evaluate(
-    name: str, inputs: dict[str, Any] = Body(default_factory=dict), explain: bool = False
+    name: str,
+    uow: Uow,
+    inputs: dict[str, Any] = Body(default_factory=dict),
+    explain: bool = False,
+    law_version: Annotated[
+        int | None, Query(ge=0, description="reproduce under the law as it was at this version")
+    ] = None,
 ) -> dict[str, Any]:
-    """Evaluate a calculation; money in the result is in yuan, as strings with two decimals."""
-    return calc(name, inputs, explain=explain).as_json(money_as_text=True)
+    """Evaluate a calculation under the database's effective law (the packaged parameters plus
+    the approved overlay, whose version the result names), or under the law as it was at
+    ``law_version``; money in the result is in yuan, as strings with two decimals."""
+    with uow:
+        law = (
+            effective_law(uow.session)
+            if law_version is None
+            else law_as_of(uow.session, version=law_version)
+        )
+    return {
+        **calc(name, inputs, explain=explain, parameters=law.params).as_json(money_as_text=True),
+        "law_version": law.version,
+    }
 
 
 @router.post("/{name}/batch")
 async def evaluate_batch(
-    name: str, request: Request, explain: bool = False, strict: bool = False
+    name: str,
+    request: Request,
+    uow: Uow,
+    explain: bool = False,
+    strict: bool = False,
+    law_version: Annotated[
+        int | None, Query(ge=0, description="reproduce under the law as it was at this version")
+    ] = None,
 ) -> Response:
     """Evaluate many cases in one vectorised call: body ``{"cases": [{...}, ...]}`` or
     ``{"columns": {"field": [...]}}``, at most ``MAX_CASES`` cases and ``MAX_BATCH_BYTES``
@@ -66,10 +92,20 @@ async def evaluate_batch(
         raise InputError("columns", "expected an object of columns")
     if "cases" in payload and not isinstance(cases, list):
         raise InputError("cases", "expected a list of input objects")
-    result = await run_in_threadpool(calc_many, name, cases, explain=explain, strict=strict)
+
+    def run() -> dict[str, Any]:
+        with uow:
+            law = (
+                effective_law(uow.session)
+                if law_version is None
+                else law_as_of(uow.session, version=law_version)
+            )
+        result = calc_many(name, cases, explain=explain, strict=strict, parameters=law.params)
+        return {**result.as_json(money_as_text=True), "law_version": law.version}
+
+    answer = await run_in_threadpool(run)
     return Response(
-        json.dumps(result.as_json(money_as_text=True), ensure_ascii=False, allow_nan=False),
-        media_type="application/json",
+        json.dumps(answer, ensure_ascii=False, allow_nan=False), media_type="application/json"
     )
 
 

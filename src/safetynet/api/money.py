@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from safetynet.api.deps import Actor, Uow
-from safetynet.api.problems import domain_problem
+from safetynet.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, domain_problem
 from safetynet.api.schemas import (
     CreditRunOut,
     CreditYearIn,
@@ -27,18 +29,20 @@ from safetynet.api.schemas import (
     StatementOut,
     yuan,
 )
+from safetynet.api.uploads import UploadSlots, spooled
+from safetynet.domain.access import Principal
 from safetynet.domain.errors import InvalidInput
 from safetynet.domain.regions import format_region
 from safetynet.services import accounts, declarations
 from safetynet.services.declaration_files import problems_csv
 from safetynet.services.statement import Statement
 from safetynet.services.statement import statement as build_statement
+from safetynet.services.uow import UnitOfWork
 from safetynet.store.contributions import AMOUNT_COLUMNS
 
 router = APIRouter(prefix="/api/v1", tags=["contributions and accounts"])
 After = Annotated[int | None, Query(description="keyset: the last id of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=500)]
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 def _result(outcome: declarations.DeclarationOutcome, dry_run: bool) -> DeclarationResult:
@@ -89,9 +93,18 @@ def declare(
 @router.post(
     "/employers/{employer_id}/declarations/file",
     response_model=DeclarationResult,
-    responses={422: {"description": "row-level problems (JSON, or CSV with report=csv)"}},
+    responses={
+        422: {
+            "description": "row-level problems (problem+json, or CSV with report=csv)",
+            "content": {
+                PROBLEM_JSON: {"schema": PROBLEM_SCHEMA},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    },
 )
 async def declare_file(
+    request: Request,
     employer_id: int,
     uow: Uow,
     actor: Actor,
@@ -104,20 +117,19 @@ async def declare_file(
 ) -> Response | DeclarationResult:
     """Bulk declaration from a file: every row validated first, then all or nothing. With
     ``report=csv`` a rejected file's error report comes back as a downloadable CSV."""
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InvalidInput.one("file", f"is larger than {MAX_UPLOAD_BYTES // 2**20} MiB")
+    slots: UploadSlots = request.app.state.upload_slots
     try:
-        outcome = declarations.submit_file(
-            uow,
-            actor,
-            employer_id=employer_id,
-            month=month,
-            version=version,
-            content=content,
-            filename=file.filename or "",
-            dry_run=dry_run,
-        )
+        with slots.slot():
+            outcome = await run_in_threadpool(
+                _declare_upload,
+                uow,
+                actor,
+                file,
+                employer_id=employer_id,
+                month=month,
+                version=version,
+                dry_run=dry_run,
+            )
     except InvalidInput as exc:
         if report == "csv":
             return Response(
@@ -129,6 +141,32 @@ async def declare_file(
         return domain_problem(exc)
     response.status_code = 201 if outcome.posted else 200
     return _result(outcome, dry_run)
+
+
+def _declare_upload(
+    uow: UnitOfWork,
+    actor: Principal,
+    file: UploadFile,
+    *,
+    employer_id: int,
+    month: str,
+    version: int,
+    dry_run: bool,
+) -> declarations.DeclarationOutcome:
+    """Spool the upload to disk and post it (in a worker thread: parsing a large file must not
+    hold up the server's other requests)."""
+    name = file.filename or ""
+    with spooled(file.file, Path(name).suffix[:10]) as path:
+        return declarations.submit_file(
+            uow,
+            actor,
+            employer_id=employer_id,
+            month=month,
+            version=version,
+            content=path,
+            filename=name,
+            dry_run=dry_run,
+        )
 
 
 @router.get("/declarations", response_model=Page[DeclarationOut])

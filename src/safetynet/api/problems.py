@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, PendingRollbackError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from safetynet.api.uploads import TooManyUploads
 from safetynet.domain.errors import (
     Conflict,
     DomainError,
@@ -23,6 +24,48 @@ from safetynet.policy.errors import InputError, PolicyError, UnknownCalculation
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("safetynet.api")
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; ``errors`` names each bad field (and row).",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "problem"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "problem": {"type": "string"},
+                    "row": {"type": ["integer", "null"]},
+                },
+            },
+        },
+        "total_errors": {"type": "integer"},
+    },
+}
+_ANSWERS = {
+    400: "Bad request",
+    401: "Not signed in (send a bearer token)",
+    403: "Outside the caller's role or region",
+    404: "No such record",
+    409: "Conflicts with the record's state or a concurrent change (nothing was written)",
+    413: "The request body is too large",
+    422: "Invalid input: each bad field (and row) is named",
+    429: "Too many requests at once: retry after the Retry-After seconds",
+    503: "The database is unavailable: retry later",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+    for code, text in _ANSWERS.items()
+}
+"""The 4xx and 5xx answers every operation may give, as documented in the OpenAPI document."""
 
 
 def problem(
@@ -61,6 +104,10 @@ def domain_problem(exc: DomainError) -> JSONResponse:
         return problem(409, "Conflict", str(exc), errors)
     if isinstance(exc, Forbidden):
         return problem(403, "Forbidden", str(exc))
+    if isinstance(exc, TooManyUploads):
+        return problem(
+            429, "Too many requests", str(exc), headers={"Retry-After": str(exc.retry_after)}
+        )
     if isinstance(exc, Unauthenticated):
         return problem(401, "Unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
     return problem(400, "Bad request", str(exc))
@@ -117,6 +164,22 @@ def install(app: FastAPI) -> None:
     async def on_integrity(_: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error: %s", type(exc.orig).__name__)
         return problem(409, "Conflict", "a concurrent change conflicts with this one; retry")
+
+    @app.exception_handler(PendingRollbackError)
+    async def on_rolled_back(_: Request, exc: PendingRollbackError) -> Response:
+        log.warning("transaction rolled back by a concurrent change")
+        return problem(409, "Conflict", "a concurrent change conflicts with this one; retry")
+
+    @app.exception_handler(DataError)
+    async def on_data(_: Request, exc: DataError) -> Response:
+        # a value the database refused (too long, out of range) that no check caught first
+        log.warning("database refused a value: %s", type(exc.orig).__name__)
+        return problem(422, "Invalid input", "a value is outside what the record can hold")
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(_: Request, exc: Exception) -> Response:
+        # answered, never a dropped connection; the error itself is logged by the server
+        return problem(500, "Internal error", "the request failed unexpectedly; it was logged")
 
     @app.exception_handler(OperationalError)
     async def on_database(_: Request, exc: OperationalError) -> Response:

@@ -24,7 +24,7 @@ from safetynet.cli.errors import USAGE_ERROR
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import DomainError, InvalidInput
 from safetynet.policy.errors import PolicyError
-from safetynet.services import accounts, audit, declarations, registry, users
+from safetynet.services import accounts, activation, audit, declarations, registry, users
 from safetynet.services.declaration_files import problems_csv
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.db import make_engine, session_factory, upgrade
@@ -431,7 +431,7 @@ def account_entries(
 @user_app.command("create")
 def user_create(
     username: Annotated[str, typer.Option()],
-    role: Annotated[str, typer.Option(help="citizen, operator, auditor or admin")],
+    role: Annotated[str, typer.Option(help="citizen, operator, auditor, analyst or admin")],
     region: Annotated[str | None, typer.Option(help="operator's region scope")] = None,
     person: Annotated[int | None, typer.Option(help="citizen's person id")] = None,
     password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
@@ -448,6 +448,17 @@ def user_create(
         )
     )
     _print(schemas.UserOut.of(user))
+
+
+@user_app.command("activation-code")
+def user_activation_code(
+    person: Annotated[int, typer.Option(help="the person's id")],
+    hours: Annotated[int, typer.Option(help="validity in hours (1-720)")] = 72,
+) -> None:
+    """Issue a one-time code with which the person sets their password at /activate."""
+    issued = _run(lambda u, a: activation.issue_code(u, a, person, hours=hours))
+    until = f"{issued.expires_at:%Y-%m-%d %H:%M} UTC"
+    typer.echo(f"person {issued.person_id}: code {issued.code} (until {until})")
 
 
 def audit_command(

@@ -45,19 +45,33 @@ def fen_to_decimal(fen: int) -> Decimal:
     return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
 
 
+MAX_AMOUNT_YUAN = Decimal("1000000000000")
+"""No single amount the system accepts reaches a trillion yuan (10^12; int64 fen would hold
+about 9 x 10^16 yuan): larger input is refused before any arithmetic, so that no amount such
+as ``1e30`` or 27 digits overflows a Decimal context or a database column. Callers check
+their own, much lower, limits (wages, claims, premiums) after this one."""
+_AMOUNT_TEXT_LIMIT = 40
+
+
 def parse_yuan(value: object) -> Decimal | str:
-    """An amount in yuan as an exact Decimal (thousands separators allowed), or the reason it
-    is not one: callers that report every bad row of a file need the reason, not an
-    exception."""
+    """An amount in yuan as an exact Decimal (thousands separators allowed) with at most two
+    decimals and at most :data:`MAX_AMOUNT_YUAN` in size, or the reason it is not one: callers
+    that report every bad row of a file need the reason, not an exception."""
     if isinstance(value, bool) or value is None:
         return "expected an amount in yuan"
+    text = str(value).strip().replace(",", "")
+    if len(text) > _AMOUNT_TEXT_LIMIT:
+        return f"expected an amount in yuan of at most {_AMOUNT_TEXT_LIMIT} characters"
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(text)
     except InvalidOperation:
         return f"expected an amount in yuan, got {value!r}"
     if not amount.is_finite():
         return "amount must be finite"
-    if amount != amount.quantize(Decimal("0.01")):
+    if abs(amount) >= MAX_AMOUNT_YUAN:
+        return f"amount {text} is not below the maximum of {MAX_AMOUNT_YUAN} yuan"
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         return f"amount {amount} has more than two decimals (fen)"
     return amount
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import and_, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, InvalidInput, NotFound
@@ -25,12 +26,13 @@ from safetynet.domain.schemes import (
     Scheme,
 )
 from safetynet.policy.errors import ParameterLookupError
-from safetynet.policy.parameters import default_parameters
 from safetynet.policy.rules.account import credit_year as credit_year_kernel
 from safetynet.services import audit, validation
 from safetynet.services.contributions import compute
+from safetynet.services.law import effective_law
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
-from safetynet.store.contributions import AccountEntry, ContributionRecord
+from safetynet.store.contributions import AccountEntry, ContributionRecord, PostingKey
 from safetynet.store.registry import Enrollment, Person
 
 
@@ -93,18 +95,9 @@ def pay_flexible(
             if medical is not None and (medical.worker_type == "flexible")
             else ("pension",)
         )
-        already = session.scalar(
-            select(func.count())
-            .select_from(ContributionRecord)
-            .where(
-                ContributionRecord.person_id == person.id,
-                ContributionRecord.month == period,
-                ContributionRecord.worker_type == "flexible",
-            )
-        )
-        if already:
-            raise Conflict(f"person {person.id} has already paid for {period}", field="month")
+        law = effective_law(session)
         computed = compute(
+            law.params,
             wage_fen=np.array([wage]),
             region_code=pension.region_code,
             month=period,
@@ -118,10 +111,18 @@ def pay_flexible(
             region_code=pension.region_code,
             worker_type="flexible",
             kind="contribution",
+            wage_fen=wage,
+            law_version=law.version,
             **{column: int(values[0]) for column, values in amounts.items()},
         )
         session.add(record)
         session.flush()
+        _claim_keys(
+            uow,
+            record,
+            {f"flexible:{person_id}:{period}": f"person {person_id} has already paid for {period}"},
+            field="month",
+        )
         entry = AccountEntry(
             person_id=person.id,
             account=Account.EMPLOYEE_PENSION.value,
@@ -148,6 +149,7 @@ def pay_flexible(
                 "pension_fen": record.pension_employee_fen,
                 "account_fen": record.pension_account_fen,
                 "medical_fen": record.medical_employee_fen,
+                "law_version": law.version,
                 **computed.summary(),
             },
         )
@@ -198,22 +200,6 @@ def pay_resident(
                     field="person_id",
                 )
             regions.append(enrollment.region_code)
-            column = (
-                ContributionRecord.resident_pension_fen
-                if scheme is Scheme.RESIDENT_PENSION
-                else ContributionRecord.resident_medical_fen
-            )
-            paid = session.scalar(
-                select(func.coalesce(func.sum(column), 0)).where(
-                    ContributionRecord.person_id == person.id,
-                    ContributionRecord.month == month,
-                    ContributionRecord.worker_type == "resident",
-                )
-            )
-            if paid:
-                raise Conflict(
-                    f"person {person.id} has already paid {scheme} for {paid_year}", field="year"
-                )
         region_code = regions[0]
         pension_fen = (pension_grade or 0) * 100
         record = ContributionRecord(
@@ -227,6 +213,17 @@ def pay_resident(
         )
         session.add(record)
         session.flush()
+        _claim_keys(
+            uow,
+            record,
+            {
+                f"{scheme.value}:{person_id}:{paid_year}": (
+                    f"person {person_id} has already paid {scheme} for {paid_year}"
+                )
+                for scheme in schemes
+            },
+            field="year",
+        )
         entries = []
         if pension_fen:
             entries.append(
@@ -261,6 +258,26 @@ def pay_resident(
         return Posting(record, entries)
 
 
+def _claim_keys(
+    uow: UnitOfWork, record: ContributionRecord, keys: dict[str, str], *, field: str
+) -> None:
+    """Insert the record's natural keys (key -> the refusal if it is taken). The primary key of
+    ``posting_keys`` decides: of two requests racing for a month, one commits and the other is
+    refused here, whichever passed any check first."""
+    session = uow.session
+    record_id = record.id
+    for key, refusal in keys.items():
+        taken = session.get(PostingKey, key)
+        if taken is not None:
+            raise Conflict(refusal, field=field)
+        session.add(PostingKey(key=key, contribution_id=record_id))
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raise Conflict(refusal, field=field) from None
+
+
 def balances(uow: UnitOfWork, person_id: int) -> dict[str, int]:
     """Each account's balance in fen: the sum of its entries."""
     rows = uow.session.execute(
@@ -281,7 +298,10 @@ def list_entries(
 ) -> list[AccountEntry]:
     query = (
         select(AccountEntry)
-        .where(AccountEntry.person_id == person_id)
+        .where(
+            AccountEntry.person_id == person_id,
+            visible(actor, AccountEntry.region_code, AccountEntry.person_id),
+        )
         .order_by(AccountEntry.id)
         .limit(limit)
     )
@@ -345,9 +365,10 @@ def credit_year(uow: UnitOfWork, actor: Principal, *, year: int) -> CreditRun:
         person_ids = np.array([r[0] for r in todo], dtype=np.int64)
         opening_fen = np.array([int(r[1]) for r in todo], dtype=np.int64)
         credit_fen = np.array([int(r[2]) for r in todo], dtype=np.int64)
+        law = effective_law(session)
         try:
             result = credit_year_kernel(
-                default_parameters(),
+                law.params,
                 account_balance=opening_fen / 100.0,
                 year=np.full(len(todo), credited_year),
                 year_credits=credit_fen / 100.0,
@@ -385,6 +406,7 @@ def credit_year(uow: UnitOfWork, actor: Principal, *, year: int) -> CreditRun:
                 "persons": len(todo),
                 "interest_fen": total,
                 "skipped_already_credited": already,
+                "law_version": law.version,
             },
         )
         uow.commit()

@@ -2,7 +2,9 @@
 
 PostgreSQL gets ``COPY`` (the rows as CSV, written by polars), SQLite a prepared
 ``executemany``; both run on the unit of work's connection, so a failure rolls them back
-with everything else.
+with everything else. Both go around SQLAlchemy's statement layer, so a constraint violation
+(a unique key lost to a concurrent writer) is raised again as SQLAlchemy's
+:class:`~sqlalchemy.exc.IntegrityError`, the one type the services and the API handle.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -28,9 +31,21 @@ def _dbapi(session: Session) -> Any:
 
 
 def insert_frame(session: Session, table: str, frame: pl.DataFrame) -> int:
-    """Append every row of ``frame`` to ``table`` (columns by name); returns the row count."""
+    """Append every row of ``frame`` to ``table`` (columns by name); returns the row count.
+    Raises :class:`IntegrityError` when a row breaks a constraint (nothing is appended)."""
     if frame.height == 0:
         return 0
+    driver_error = session.get_bind().dialect.dbapi
+    integrity = getattr(driver_error, "IntegrityError", None) if driver_error else None
+    try:
+        return _insert(session, table, frame)
+    except Exception as exc:
+        if integrity is not None and isinstance(exc, integrity):
+            raise IntegrityError(f"bulk insert into {table}", None, exc) from exc
+        raise
+
+
+def _insert(session: Session, table: str, frame: pl.DataFrame) -> int:
     columns = ", ".join(frame.columns)
     raw = _dbapi(session)
     if session.get_bind().dialect.name == "postgresql":

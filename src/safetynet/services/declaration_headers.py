@@ -4,14 +4,19 @@ the text encodings Chinese spreadsheets save CSV in (UTF-8, UTF-8 with BOM, GBK,
 
 ``prepare_upload`` returns the file with canonical English headers (``id_number``,
 ``monthly_wage``, ``name``) and, for CSV, as UTF-8; the reader then checks it as before.
-An unknown header is left as it is, so the reader names it.
+An unknown header is left as it is, so the reader names it. A large upload spooled to disk is
+prepared on disk too: its CSV text is re-encoded in blocks into a sibling file (or passed
+through untouched when it is already UTF-8 with canonical headers), so memory stays bounded.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import shutil
+from pathlib import Path
 
 from safetynet.domain.errors import InvalidInput
 
@@ -103,10 +108,57 @@ def _xlsx_with_canonical_headers(content: bytes) -> bytes:
     return out.getvalue()
 
 
-def prepare_upload(content: bytes, filename: str = "") -> bytes:
-    """The upload with canonical headers (and, for CSV, as UTF-8)."""
+def prepare_upload(content: bytes | Path, filename: str = "") -> bytes | Path:
+    """The upload with canonical headers (and, for CSV, as UTF-8). For an upload spooled to
+    disk the answer is a path: the same one, or a new sibling file the caller removes."""
+    if isinstance(content, Path):
+        return _prepare_spooled(content, filename)
     if not content.strip():
         return content
     if content.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         return _xlsx_with_canonical_headers(content)
     return _csv_with_canonical_headers(decode_text(content))
+
+
+BLOCK = 1 << 20
+
+
+def _is_excel(head: bytes, filename: str) -> bool:
+    return head.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm"))
+
+
+def _spooled_encoding(path: Path) -> str:
+    """``utf-8-sig`` when the whole file decodes as UTF-8 (checked block by block), else
+    ``gb18030``, else a refusal naming the file."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as f:
+                while block := f.read(BLOCK):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise InvalidInput.one("file", "is neither UTF-8 nor GBK/GB18030 text", code="file_encoding")
+
+
+def _prepare_spooled(path: Path, filename: str) -> bytes | Path:
+    with path.open("rb") as f:
+        head = f.read(len(UTF8_BOM) + 4)
+    if not head.strip():
+        return path
+    if _is_excel(head, filename):
+        return _xlsx_with_canonical_headers(path.read_bytes())
+    encoding = _spooled_encoding(path)
+    with path.open(encoding=encoding, newline="") as source:
+        header_line = source.readline()
+        header = next(csv.reader([header_line.rstrip("\r\n")]), [])
+        canonical = [canonical_header(h) for h in header]
+        if canonical == header and encoding == "utf-8-sig" and not head.startswith(UTF8_BOM):
+            return path
+        prepared = path.with_name(path.name + ".utf8.csv")
+        with prepared.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out, lineterminator="\n").writerow(canonical)
+            shutil.copyfileobj(source, out, BLOCK)
+    return prepared

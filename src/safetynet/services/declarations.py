@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
@@ -25,12 +27,15 @@ from safetynet.services import audit, declaration_headers, validation
 from safetynet.services.bulk import db_timestamp, fetch_frame, insert_frame
 from safetynet.services.contributions import compute
 from safetynet.services.declaration_files import read_declaration
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.contributions import AMOUNT_COLUMNS, Declaration
 from safetynet.store.registry import Employer, Person
 
 MAX_REPORTED_PROBLEMS = 1000
+MAX_VERSION = 2**31 - 1
+"""Versions are 32-bit integers in the database."""
 _WAGE_TEXT = r"^\d{1,12}(\.\d{1,2})?$"
 
 
@@ -81,36 +86,35 @@ def _field_problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem], i
     frame = frame.with_row_index("row", offset=1).with_columns(
         pl.col("id_number").str.to_uppercase(),
     )
-    ids = frame["id_number"].to_numpy().astype(str)
-    checked = check_resident_ids(ids)
-    wage_ok = frame["monthly_wage"].str.contains(_WAGE_TEXT).fill_null(False)
-    parts = frame["monthly_wage"].str.split_exact(".", 1).struct.unnest()
-    whole = parts["field_0"].cast(pl.Int64, strict=False).fill_null(0)
-    cents = parts["field_1"].fill_null("").str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    wage_fen = (whole * 100 + cents.fill_null(0)).to_numpy()
+    checked = _checked_ids(frame["id_number"])
+    text = pl.col("monthly_wage")
+    whole = text.str.extract(r"^(\d{1,12})", 1).cast(pl.Int64, strict=False)
+    cents = text.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False)
     frame = frame.with_columns(
-        pl.Series("wage_fen", np.where(wage_ok.to_numpy(), wage_fen, 0), dtype=pl.Int64),
+        pl.when(text.str.contains(_WAGE_TEXT).fill_null(False))
+        .then(whole * 100 + cents.fill_null(0))
+        .otherwise(0)
+        .alias("wage_fen"),
         pl.Series("id_valid", checked["valid"]),
     )
+    wage_fen = frame["wage_fen"].to_numpy()
     problems: list[Problem] = []
     total = 0
     bad_id = np.flatnonzero(~checked["valid"])
     total += len(bad_id)
     for i in bad_id[:MAX_REPORTED_PROBLEMS]:
-        problem = "is required" if not ids[i] else ID_PROBLEMS[str(checked["reason"][i])]
+        reason = str(checked["reason"][i])
+        problem = "is required" if reason == _EMPTY else ID_PROBLEMS[reason]
         problems.append(Problem("id_number", problem, int(i) + 1))
-    out_of_range = (
-        (~wage_ok.to_numpy())
-        | (wage_fen <= 0)
-        | (wage_fen > int(validation.MAX_MONTHLY_WAGE_YUAN) * 100)
-    )
-    wages = frame["monthly_wage"].to_list()
+    out_of_range = (wage_fen <= 0) | (wage_fen > int(validation.MAX_MONTHLY_WAGE_YUAN) * 100)
     bad_wage = np.flatnonzero(out_of_range)
     total += len(bad_wage)
-    for i in bad_wage[:MAX_REPORTED_PROBLEMS]:
-        _, problem = validation.wage_problem(wages[i] or None)
+    shown = bad_wage[:MAX_REPORTED_PROBLEMS]
+    wages = frame["monthly_wage"].gather(shown).to_list()
+    for i, wage in zip(shown, wages, strict=True):
+        _, problem = validation.wage_problem(wage or None)
         problems.append(Problem("monthly_wage", problem or "is not a valid wage", int(i) + 1))
-    duplicated = (frame["id_number"].is_duplicated() & frame["id_valid"]).to_numpy()
+    duplicated = _duplicated(frame["id_number"]) & checked["valid"]
     dup_rows = np.flatnonzero(duplicated)
     total += len(dup_rows)
     for i in dup_rows[:MAX_REPORTED_PROBLEMS]:
@@ -123,11 +127,43 @@ def _field_problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem], i
     return frame, problems, total
 
 
+def _duplicated(numbers: pl.Series) -> np.ndarray:
+    """Which numbers occur more than once: compared by 64-bit hash (8 bytes a row instead of
+    the text), then exactly among the few rows whose hashes collide."""
+    maybe = numbers.hash().is_duplicated().to_numpy()
+    duplicated = np.zeros(len(numbers), dtype=bool)
+    candidates = np.flatnonzero(maybe)
+    if len(candidates):
+        duplicated[candidates] = numbers.gather(candidates).is_duplicated().to_numpy()
+    return duplicated
+
+
+_CHECK_CHUNK = 100_000
+_EMPTY = "empty"
+
+
+def _checked_ids(numbers: pl.Series) -> dict[str, np.ndarray]:
+    """``valid`` and ``reason`` of each identity number, checked a chunk at a time so that the
+    checker's per-character arrays stay small whatever the file's size."""
+    valid = np.zeros(len(numbers), dtype=bool)
+    reason = np.full(len(numbers), _EMPTY, dtype=object)
+    for start in range(0, len(numbers), _CHECK_CHUNK):
+        chunk = numbers.slice(start, _CHECK_CHUNK)
+        checked = check_resident_ids(chunk.to_numpy().astype(str))
+        end = start + len(chunk)
+        valid[start:end] = checked["valid"]
+        invalid = ~checked["valid"]
+        reason[start:end][invalid] = checked["reason"][invalid]
+        reason[start:end][(chunk == "").to_numpy()] = _EMPTY
+    return {"valid": valid, "reason": reason}
+
+
 def content_hash(employer_id: int, month: str, frame: pl.DataFrame) -> str:
     """Identifies a declaration's content whatever the order of its rows or the file format."""
     canonical = frame.select("id_number", "wage_fen").sort("id_number")
     digest = hashlib.sha256(f"{employer_id}|{month}\n".encode())
-    digest.update(canonical.write_csv(include_header=False).encode())
+    for piece in canonical.iter_slices(_CHECK_CHUNK):  # the same bytes as one write_csv
+        digest.update(piece.write_csv(include_header=False).encode())
     return digest.hexdigest()
 
 
@@ -153,10 +189,13 @@ def _registry_problems(
         {"employer": employer.id, "month": month},
         schema,
     )
-    joined = frame.join(employed, on="id_number", how="left").sort("row")
+    # a left join in the file's order: no sorted copy of the whole file
+    joined = frame.join(employed, on="id_number", how="left", maintain_order="left")
     problems: list[Problem] = []
-    missing = joined.filter(pl.col("row_ok") & pl.col("person_id").is_null())
-    total = missing.height
+    unknown = pl.col("row_ok") & pl.col("person_id").is_null()
+    total = int(joined.select(unknown.sum()).item())
+    # only the reported rows are materialised, however many are missing
+    missing = joined.lazy().filter(unknown).head(MAX_REPORTED_PROBLEMS).collect()
     if missing.height:
         known = _registered(uow, missing["id_number"].head(MAX_REPORTED_PROBLEMS).to_list())
         for row, number in missing.select("row", "id_number").head(MAX_REPORTED_PROBLEMS).rows():
@@ -195,8 +234,40 @@ def _registered(uow: UnitOfWork, numbers: list[str]) -> set[str]:
     return found
 
 
-def _employer(uow: UnitOfWork, actor: Principal, employer_id: int) -> Employer:
-    employer = uow.session.get(Employer, employer_id)
+def _already_posted(
+    uow: UnitOfWork, employer_id: int, month: str, version: int, digest: str
+) -> DeclarationOutcome | None:
+    """The outcome "already posted" when this version was posted with the same content; a
+    conflict when it was posted with other content; None when it was not posted."""
+    existing = uow.session.scalar(
+        select(Declaration).where(
+            Declaration.employer_id == employer_id,
+            Declaration.month == month,
+            Declaration.version == version,
+        )
+    )
+    if existing is None:
+        return None
+    if existing.content_hash != digest:
+        raise Conflict(
+            f"version {version} of employer {employer_id}'s declaration for {month} "
+            f"was already posted with other content; submit version "
+            f"{_latest_version(uow, employer_id, month) + 1} to correct it",
+            field="version",
+        )
+    return DeclarationOutcome(
+        existing,
+        posted=False,
+        rows=existing.row_count,
+        employer_total_fen=existing.employer_total_fen,
+        employee_total_fen=existing.employee_total_fen,
+    )
+
+
+def _employer(
+    uow: UnitOfWork, actor: Principal, employer_id: int, *, lock: bool = False
+) -> Employer:
+    employer = uow.session.get(Employer, employer_id, with_for_update=lock or None)
     if employer is None:
         raise NotFound("employer", employer_id)
     actor.require_region(employer.region_code)
@@ -219,36 +290,20 @@ def submit(
     if not dry_run:
         actor.require_write()
     period = validation.month(month, "month")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput.one("version", f"must be a whole number from 1, got {version!r}")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        raise InvalidInput.one(
+            "version", f"must be a whole number from 1 to {MAX_VERSION}, got {version!r}"
+        )
     checked, problems, total = _field_problems(frame)
     with uow:
         session = uow.session
-        employer = _employer(uow, actor, employer_id)
+        # one writer per employer at a time (PostgreSQL): a replay racing the first submission
+        # waits for it and then finds it posted; the unique key below is the guarantee
+        employer = _employer(uow, actor, employer_id, lock=not dry_run)
         digest = content_hash(employer.id, period, checked)
-        existing = session.scalar(
-            select(Declaration).where(
-                Declaration.employer_id == employer.id,
-                Declaration.month == period,
-                Declaration.version == version,
-            )
-        )
-        if existing is not None:
-            if existing.content_hash != digest:
-                raise Conflict(
-                    f"version {version} of employer {employer.id}'s declaration for {period} "
-                    f"was already posted with other content; submit version "
-                    f"{_latest_version(uow, employer.id, period) + 1} to correct it",
-                    field="version",
-                )
-            if not problems:
-                return DeclarationOutcome(
-                    existing,
-                    posted=False,
-                    rows=existing.row_count,
-                    employer_total_fen=existing.employer_total_fen,
-                    employee_total_fen=existing.employee_total_fen,
-                )
+        already = _already_posted(uow, employer.id, period, version, digest)
+        if already is not None and not problems:
+            return already
         joined, registry_problems, registry_total = _registry_problems(
             uow, employer, period, checked
         )
@@ -256,10 +311,16 @@ def submit(
         total += registry_total
         if problems:
             raise InvalidInput(problems[:MAX_REPORTED_PROBLEMS], total)
+        if version <= _latest_version(uow, employer.id, period):
+            raced = _already_posted(uow, employer.id, period, version, digest)
+            if raced is not None:
+                return raced
         previous = _previous_version(uow, employer.id, period, version)
         # rows in person order keep the (person, month) indexes' insertions sequential
         joined = joined.sort("person_id")
+        law = effective_law(session)
         computed = compute(
+            law.params,
             wage_fen=joined["wage_fen"].to_numpy(),
             region_code=employer.region_code,
             month=period,
@@ -293,9 +354,18 @@ def submit(
             source=source,
             submitted_by=actor.username,
             supersedes_id=previous.id if previous else None,
+            law_version=law.version,
         )
         session.add(declaration)
-        session.flush()
+        employer_key = employer.id
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raced = _already_posted(uow, employer_key, period, version, digest)
+            if raced is None:
+                raise
+            return raced
         now = db_timestamp(utcnow())
         reversed_rows = 0
         if previous is not None:
@@ -313,6 +383,8 @@ def submit(
                 **{column: values for column, values in amounts.items()},
                 "resident_pension_fen": pl.repeat(0, joined.height, eager=True),
                 "resident_medical_fen": pl.repeat(0, joined.height, eager=True),
+                "wage_fen": joined["wage_fen"],
+                "law_version": pl.repeat(law.version, joined.height, eager=True),
                 "created_at": pl.repeat(now, joined.height, eager=True),
             }
         )
@@ -350,6 +422,7 @@ def submit(
                 "employee_total_fen": employee_total,
                 "reversed_rows": reversed_rows,
                 "content_hash": digest,
+                "law_version": law.version,
                 **computed.summary(),
             },
             reason=f"{source} declaration",
@@ -374,7 +447,7 @@ INSERT INTO contribution_records
 SELECT person_id, month, region_code, worker_type, 'reversal', employer_id, :new, id,
    {", ".join("-" + c for c in AMOUNT_COLUMNS)}, :now
 FROM contribution_records
-WHERE declaration_id = :old AND kind = 'contribution'
+WHERE declaration_id = :old AND kind IN ('contribution', 'true_up')
 """
 _REVERSE_ENTRIES = """
 INSERT INTO account_entries
@@ -383,7 +456,7 @@ INSERT INTO account_entries
 SELECT person_id, account, 'reversal', -amount_fen, month, year, region_code, :new, id, :note,
    :now
 FROM account_entries
-WHERE declaration_id = :old AND kind = 'contribution'
+WHERE declaration_id = :old AND kind IN ('contribution', 'true_up')
 """
 
 
@@ -446,12 +519,19 @@ def submit_file(
     employer_id: int,
     month: str,
     version: int,
-    content: bytes,
+    content: bytes | Path,
     filename: str = "",
     dry_run: bool = False,
 ) -> DeclarationOutcome:
-    """A declaration from a CSV or Excel file (see :mod:`declaration_files`)."""
-    frame = read_declaration(declaration_headers.prepare_upload(content, filename), filename)
+    """A declaration from a CSV or Excel file, given as its bytes or the path of the upload
+    spooled to disk (see :mod:`declaration_files`), with Chinese or English headers in UTF-8 or
+    GBK/GB18030 (see :mod:`declaration_headers`)."""
+    prepared = declaration_headers.prepare_upload(content, filename)
+    try:
+        frame = read_declaration(prepared, filename)
+    finally:
+        if isinstance(prepared, Path) and prepared != content:
+            prepared.unlink(missing_ok=True)
     source = "excel" if filename.lower().endswith((".xlsx", ".xlsm")) else "file"
     return submit(
         uow,

@@ -17,6 +17,7 @@ from safetynet.policy.rules.identity import make_resident_ids
 from safetynet.services import accounts, declarations, registry, users
 from safetynet.services.benefits.demo import seed_benefits_story
 from safetynet.services.demo_office import seed_office_story
+from safetynet.services.portal_demo import seed_portal_story
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import User
 
@@ -38,7 +39,7 @@ class DemoInfo:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"  {u.username:<14} {u.password:<20} {u.role:<9} {u.scope}" for u in self.users]
+        out = [f"  {u.username:<14} {u.password:<24} {u.role:<14} {u.scope}" for u in self.users]
         return ["Demo users (username, password, role, scope):", *out, *self.notes]
 
 
@@ -49,6 +50,11 @@ DEMO_USERS = (
     DemoUser("operator-sc", "demo-operator-pass", "operator", "region 510000 Sichuan"),
     DemoUser("auditor", "demo-auditor-pass", "auditor", "read-only, audit log"),
     DemoUser("citizen", "demo-citizen-pass", "citizen", "own record (Wang Fang)"),
+    DemoUser("policy-maker", "demo-policy-maker-pass", "policy_officer", "proposes law values"),
+    DemoUser(
+        "policy-checker", "demo-policy-checker-pass", "policy_officer", "approves others' values"
+    ),
+    DemoUser("analyst", "demo-analyst-pass", "analyst", "projections, batch summaries"),
 )
 
 
@@ -78,6 +84,7 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         info.notes.append("(demo records already present)")
         info.notes.extend(seed_benefits_story(uow))
         info.notes.extend(seed_office_story(uow))
+        info.notes.extend(seed_portal_story(uow))
         return info
     info.created = True
     actor = SYSTEM
@@ -211,10 +218,19 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         role="citizen",
         person_id=wang.id,
     )
+    for maker_or_checker in ("policy-maker", "policy-checker"):
+        users.create_user(
+            uow,
+            actor,
+            username=maker_or_checker,
+            password=f"demo-{maker_or_checker}-pass",
+            role="policy_officer",
+        )
     info.notes.append(
         f"Demo records: 2 employers, {len(persons)} persons, declarations 2025-01..06 "
         "(2025-03 corrected), a flexible worker, a rural resident, 2025 interest credited."
     )
     info.notes.extend(seed_benefits_story(uow))
     info.notes.extend(seed_office_story(uow))
+    info.notes.extend(seed_portal_story(uow))
     return info

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import InvalidInput, NotFound
@@ -20,10 +20,12 @@ from safetynet.domain.schemes import Account
 from safetynet.policy.catalogue import calc
 from safetynet.policy.errors import ParameterLookupError, PolicyError
 from safetynet.policy.money import fen_to_decimal
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, month_start, parse_month
 from safetynet.policy.provisional import ProvisionalUse, capture
 from safetynet.services.accounts import balances
+from safetynet.services.law import effective_law
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.services.validation import current_month
 from safetynet.store.contributions import AMOUNT_COLUMNS, ContributionRecord
@@ -60,8 +62,9 @@ class Statement:
         return round(self.months_counted / 12, 2)
 
 
-def _history(uow: UnitOfWork, person_id: int) -> list[MonthLine]:
-    """Net amounts by month and kind of payer (reversals cancel what they reverse)."""
+def _history(uow: UnitOfWork, person_id: int, actor: Principal | None = None) -> list[MonthLine]:
+    """Net amounts by month and kind of payer (reversals cancel what they reverse); with an
+    ``actor``, only the records in its scope (see :mod:`safetynet.services.scope`)."""
     sums = [func.sum(getattr(ContributionRecord, c)) for c in AMOUNT_COLUMNS]
     rows = uow.session.execute(
         select(
@@ -70,7 +73,12 @@ def _history(uow: UnitOfWork, person_id: int) -> list[MonthLine]:
             func.max(ContributionRecord.region_code),
             *sums,
         )
-        .where(ContributionRecord.person_id == person_id)
+        .where(
+            ContributionRecord.person_id == person_id,
+            true()
+            if actor is None
+            else visible(actor, ContributionRecord.region_code, ContributionRecord.person_id),
+        )
         .group_by(ContributionRecord.month, ContributionRecord.worker_type)
         .order_by(ContributionRecord.month, ContributionRecord.worker_type)
     ).all()
@@ -90,14 +98,14 @@ ASSUMED_INDEX = 1.0
 statement says so in ``estimate_basis``."""
 
 
-def _average_index(lines: list[MonthLine]) -> float | None:
+def _average_index(params: ParameterSet, lines: list[MonthLine]) -> float | None:
     """Mean over pension months of base / the region's calculation base of the year."""
     counted = [m for m in lines if m.amounts_fen["pension_employee_fen"] > 0]
     if not counted:
         return None
     months = np.array([parse_month(m.month) for m in counted], dtype=np.int64)
     regions = np.array([m.region_code for m in counted], dtype=np.int64)
-    average = default_parameters().at(
+    average = params.at(
         "pension.employee.calculation_base", month_start(months), regions, strict=False
     )
     base = np.array([m.amounts_fen["base_fen"] for m in counted], dtype=np.float64) / 100.0
@@ -128,25 +136,28 @@ def statement(
             )
         )
         history = _history(uow, person.id)
+        shown = _history(uow, person.id, actor)
         account_balances = balances(uow, person.id)
+        law = effective_law(uow.session)
     pension_months = sum(
         1
         for m in history
         if m.worker_type in ("employee", "flexible") and m.amounts_fen["pension_employee_fen"] > 0
     )
-    average = _average_index(history)
-    result = Statement(
-        person, enrollments, history, pension_months, account_balances, average, None
+    average = _average_index(law.params, history)
+    result = Statement(person, enrollments, shown, pension_months, account_balances, average, None)
+    _estimate(
+        law.params, result, person, category or ("male" if person.sex == "male" else "female_50")
     )
-    _estimate(result, person, category or ("male" if person.sex == "male" else "female_50"))
     return result
 
 
-def _latest_calculation_base(region: int) -> tuple[int, Decimal, list[ProvisionalUse]]:
+def _latest_calculation_base(
+    params: ParameterSet, region: int
+) -> tuple[int, Decimal, list[ProvisionalUse]]:
     """The region's pension calculation base in force now (carried forward provisionally
     where this year's is not yet approved), or the last one published, with the provisional
     values it rests on."""
-    params = default_parameters()
     month = current_month()
     for back in range(MAX_MONTHS_BACK):
         with capture() as log:
@@ -163,11 +174,15 @@ def _latest_calculation_base(region: int) -> tuple[int, Decimal, list[Provisiona
     )
 
 
-def _estimate(result: Statement, person: Person, category: str) -> None:
+def _estimate(params: ParameterSet, result: Statement, person: Person, category: str) -> None:
     """The employee pension at the statutory month, from the record as it stands."""
     birth_month = f"{person.birth_date.year:04d}-{person.birth_date.month:02d}"
     try:
-        retirement = calc("retirement_age", {"birth_month": birth_month, "category": category})
+        retirement = calc(
+            "retirement_age",
+            {"birth_month": birth_month, "category": category},
+            parameters=params,
+        )
         result.retirement = {"category": category, **retirement.values}
         if not result.months_counted:
             result.estimate_problem = "no employee-pension contributions on record"
@@ -194,7 +209,7 @@ def _estimate(result: Statement, person: Person, category: str) -> None:
         retire_index = parse_month(retirement.values["retirement_month"])
         base_uses: list[ProvisionalUse] = []
         if retire_index > current_month():
-            base_month, base, base_uses = _latest_calculation_base(region)
+            base_month, base, base_uses = _latest_calculation_base(params, region)
             inputs["calc_base"] = str(base)
             assumptions.insert(
                 0,
@@ -203,7 +218,9 @@ def _estimate(result: Statement, person: Person, category: str) -> None:
             )
         if assumptions:
             result.estimate_basis = "; ".join(assumptions)
-        result.estimate = calc("employee_pension", inputs, explain=True).as_json()
+        result.estimate = calc(
+            "employee_pension", inputs, explain=True, parameters=params
+        ).as_json()
         if base_uses:
             outcome = result.estimate["result"]
             outcome["provisional"] = True

@@ -34,6 +34,10 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def verify_password(password: str, password_hash: str) -> bool:
+    return _hasher.verify(password, password_hash)
+
+
 def token_secret(uow: UnitOfWork) -> str:
     configured = os.environ.get(SECRET_ENV, "").strip()
     if configured:
@@ -116,7 +120,7 @@ def principal_of(user: User) -> Principal:
 def authenticate(uow: UnitOfWork, username: str, password: str) -> Principal:
     with uow:
         user = uow.session.scalar(select(User).where(User.username == username.strip()))
-        if user is None or not user.active or not _hasher.verify(password, user.password_hash):
+        if user is None or not user.active or not verify_password(password, user.password_hash):
             raise Unauthenticated("wrong username or password", code="wrong_credentials")
         return principal_of(user)
 

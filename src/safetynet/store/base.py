@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, SmallInteger, String, event, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from safetynet.domain.errors import InvalidInput, Problem
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -58,3 +60,47 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_INTEGER_BOUNDS = {
+    SmallInteger: (-(2**15), 2**15 - 1),
+    Integer: (-(2**31), 2**31 - 1),
+    BigInteger: (-(2**63), 2**63 - 1),
+}
+
+
+def column_problems(obj: object) -> list[tuple[str, str]]:
+    """(attribute, problem) for each value of a model instance that its column cannot hold: text
+    longer than the column's length (PostgreSQL refuses it, SQLite would silently keep it) and
+    integers outside the column's range. Both databases thus refuse the same input the same
+    way, before any statement is sent."""
+    problems: list[tuple[str, str]] = []
+    for attribute in inspect(obj).mapper.column_attrs:
+        value = getattr(obj, attribute.key, None)
+        if value is None or isinstance(value, bool):
+            continue
+        column_type = attribute.columns[0].type
+        if isinstance(column_type, TypeDecorator):
+            column_type = column_type.impl_instance
+        length = getattr(column_type, "length", None)
+        if isinstance(value, str) and isinstance(column_type, String) and length:
+            if len(value) > length:
+                problems.append((attribute.key, f"is longer than {length} characters"))
+        elif isinstance(value, int):
+            for kind, (low, high) in _INTEGER_BOUNDS.items():
+                if type(column_type) is kind and not low <= value <= high:
+                    problems.append((attribute.key, f"{value} is outside {low} to {high}"))
+    return problems
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_values_the_columns_cannot_hold(
+    session: Session, _context: Any, _instances: Any
+) -> None:
+    problems = [
+        Problem(field, text)
+        for obj in list(session.new) + list(session.dirty)
+        for field, text in column_problems(obj)
+    ]
+    if problems:
+        raise InvalidInput(problems)

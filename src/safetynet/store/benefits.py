@@ -1,9 +1,11 @@
 """Tables of benefits: awards, payroll runs and their payment lines, life events, overpayments,
 medical claims and pension transfers.
 
-Payment lines are append-only in amount: a month's entitlement is paid once (a unique index on
-award, month paid for and payroll month), a later payroll pays only the difference between what
-is due and what was paid (arrears), and the bank's return file changes only a line's status.
+Payment lines are append-only in amount: a month's entitlement is paid once (unique indexes on
+award, month paid for and payroll month, and on award, month paid for and attempt, so that two
+payments computed from the same state cannot both commit), a later payroll pays only the
+difference between what is due and what was paid (arrears), and the bank's return file changes
+only a line's status.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class Award(Base):
     references: Mapped[list[str]] = mapped_column(JSON)
     proposed_by: Mapped[str] = mapped_column(String(100))
     approved_by: Mapped[str | None] = mapped_column(String(100))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -97,6 +101,8 @@ class PayrollRun(Base):
     last_award_id: Mapped[int] = mapped_column(Integer, default=0)
     """Awards are processed in id order in chunks; a resumed run continues after this one."""
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
 
 
 class PaymentLine(Base):
@@ -111,6 +117,13 @@ class PaymentLine(Base):
             "pay_month",
             unique=True,
         ),
+        Index(
+            "uq_payment_lines_award_for_month_attempt",
+            "award_id",
+            "for_month",
+            "attempt",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -123,6 +136,10 @@ class PaymentLine(Base):
     pay_month: Mapped[str] = mapped_column(Month)
     """The payroll's month: at most one line per award, month paid for and payroll month."""
     amount_fen: Mapped[int] = mapped_column(Fen)
+    attempt: Mapped[int] = mapped_column(Integer)
+    """1 + the number of earlier lines of the same award and month paid for: two payments
+    computed from the same state both claim the same attempt, and the unique index lets one
+    commit (a month is never paid twice by racing payrolls)."""
     status: Mapped[str] = mapped_column(String(8))
     """``sent`` until the bank returns it ``paid`` or ``failed`` (a failed month is due again)."""
     bank_note: Mapped[str] = mapped_column(String(200), default="")
@@ -193,6 +210,8 @@ class MedicalClaim(Base):
     """The year-to-date state after this claim (deductible met, fund paid ...)."""
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     settled_by: Mapped[str] = mapped_column(String(100))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -221,5 +240,7 @@ class PensionTransfer(Base):
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     requested_by: Mapped[str] = mapped_column(String(100))
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -43,6 +43,8 @@ class Declaration(Base):
     submitted_by: Mapped[str] = mapped_column(String(100))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law the amounts were computed under (0: the package)."""
 
     __table_args__ = (
         Index(
@@ -83,6 +85,23 @@ class ContributionRecord(Base):
     work_injury_employer_fen: Mapped[int] = mapped_column(Fen, default=0)
     resident_pension_fen: Mapped[int] = mapped_column(Fen, default=0)
     resident_medical_fen: Mapped[int] = mapped_column(Fen, default=0)
+    wage_fen: Mapped[int | None] = mapped_column(Fen)
+    """The declared wage or chosen base before the floor and ceiling (for a true-up)."""
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PostingKey(Base):
+    """The natural key of an own contribution, posted in the same transaction as its record.
+
+    ``flexible:<person>:<YYYY-MM>``, ``resident_pension:<person>:<YYYY>`` and
+    ``resident_medical:<person>:<YYYY>``: the primary key makes the database, not a check
+    before the insert, refuse a second posting of the same month or year."""
+
+    __tablename__ = "posting_keys"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(Id)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,9 +67,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def load_regions(engine: Engine) -> int:
-    """Insert the GB/T 2260 codes missing from ``regions``; returns how many were added."""
+    """Insert the GB/T 2260 codes missing from ``regions`` and correct the ``historical`` flag
+    of those present where the bundled table says otherwise (older versions read it wrongly);
+    returns how many were added."""
     with Session(engine) as session, session.begin():
-        present = set(session.scalars(select(Region.code)))
+        flags = dict(session.execute(select(Region.code, Region.historical)).tuples().all())
+        present = set(flags)
+        corrected = [
+            {"code": info.code, "historical": info.historical}
+            for info in known_regions().values()
+            if info.code in flags and flags[info.code] != info.historical
+        ]
+        if corrected:
+            session.execute(update(Region), corrected)
         rows = [
             {
                 "code": info.code,

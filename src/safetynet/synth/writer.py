@@ -24,6 +24,7 @@ from tqdm import tqdm
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import format_month, month_start
+from safetynet.policy.provisional import capture
 from safetynet.synth.fraud import plant
 from safetynet.synth.population import ChunkSpec, generate_chunk
 
@@ -113,9 +114,13 @@ def write_population(
     if fraud_rate is not None and not 0.0 <= fraud_rate <= 0.1:
         raise ValueError(f"fraud-rate: expected a share in [0, 0.1], got {fraud_rate}")
     try:
-        default_parameters().at("pension.employee.calculation_base", month_start(as_of), 0)
+        with capture() as log:  # a level carried forward from an earlier year is not one
+            default_parameters().at("pension.employee.calculation_base", month_start(as_of), 0)
     except ParameterLookupError as exc:
         raise ValueError(f"as-of: no wage level for {format_month(as_of)} ({exc})") from None
+    if log.any():
+        reason = log.uses()[0].reason
+        raise ValueError(f"as-of: no wage level recorded for {format_month(as_of)} ({reason})")
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"out: {out} is not empty")
     out.mkdir(parents=True, exist_ok=True)

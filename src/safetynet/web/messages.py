@@ -164,6 +164,7 @@ ROLES: dict[str, str] = {
     "operator": mark("operator"),
     "auditor": mark("auditor"),
     "admin": mark("administrator"),
+    "analyst": mark("analyst"),
 }
 
 

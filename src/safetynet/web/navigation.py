@@ -26,12 +26,20 @@ NAVIGATION: list[NavItem] = [
     NavItem("/payroll", mark("Payroll"), (Role.OPERATOR, Role.ADMIN)),
     NavItem("/claims", mark("Medical claims"), (Role.OPERATOR, Role.ADMIN)),
     NavItem("/audit", mark("Audit trail"), (Role.AUDITOR, Role.ADMIN)),
+    NavItem("/activation-codes", mark("Activation codes"), (Role.OPERATOR, Role.ADMIN)),
+    NavItem("/me", mark("My record"), (Role.CITIZEN,)),
+    NavItem("/me/pension", mark("My pension"), (Role.CITIZEN,)),
+    NavItem("/me/applications", mark("Applications"), (Role.CITIZEN,)),
+    NavItem("/analysis/projections", mark("Projections"), (Role.ANALYST, Role.AUDITOR, Role.ADMIN)),
+    NavItem("/analysis/batch", mark("Batch outputs"), (Role.ANALYST, Role.AUDITOR, Role.ADMIN)),
 ]
 
 HOME: dict[Role, str] = {
     Role.OPERATOR: "/dashboard",
     Role.ADMIN: "/dashboard",
     Role.AUDITOR: "/audit",
+    Role.CITIZEN: "/me",
+    Role.ANALYST: "/analysis/projections",
 }
 """Where ``/`` sends a signed-in user; a role without an entry is sent to ``/account``."""
 

@@ -31,6 +31,8 @@ from safetynet.services.benefits.common import (
     person_in_scope,
     rule,
 )
+from safetynet.services.law import effective_law
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import MedicalClaim
@@ -167,7 +169,8 @@ def submit_claim(
             inputs["deductible"] = deductible
         if assistance_annual_limit is not None:
             inputs["assistance_annual_limit"] = assistance_annual_limit
-        result = rule("medical_reimbursement", inputs)
+        law = effective_law(session)
+        result = rule("medical_reimbursement", inputs, law.params)
         values = result.values
         claim = MedicalClaim(
             person_id=person.id,
@@ -189,15 +192,14 @@ def submit_claim(
             year_to_date=_state_outputs(values),
             explanation=explanation(result),
             settled_by=actor.username,
+            law_version=law.version,
         )
+        person_key = person.id
         session.add(claim)
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(
-                f"another claim of person {person.id} was settled at the same time; resubmit",
-                field="reference",
-            ) from None
+            return _settled_concurrently(uow, person_key, ref)
         audit.record(
             session,
             actor,
@@ -213,10 +215,29 @@ def submit_claim(
                 "critical_illness_fen": claim.critical_illness_fen,
                 "assistance_fen": claim.assistance_fen,
                 "out_of_pocket_fen": claim.out_of_pocket_fen,
+                "law_version": law.version,
             },
         )
         uow.commit()
         return Settlement(claim, duplicate=False)
+
+
+def _settled_concurrently(uow: UnitOfWork, person_id: int, reference: str) -> Settlement:
+    """The loser of a race: the same reference settled by the winner is returned as a duplicate
+    (the first settlement); another claim of the person's year settled first is a conflict."""
+    session = uow.session
+    session.rollback()
+    winner = session.scalar(
+        select(MedicalClaim).where(
+            MedicalClaim.person_id == person_id, MedicalClaim.reference == reference
+        )
+    )
+    if winner is not None:
+        return Settlement(winner, duplicate=True)
+    raise Conflict(
+        f"another claim of person {person_id} was settled at the same time; resubmit",
+        field="reference",
+    )
 
 
 def get_claim(uow: UnitOfWork, actor: Principal, claim_id: int) -> MedicalClaim:
@@ -234,7 +255,10 @@ def claims_of(uow: UnitOfWork, actor: Principal, person_id: int) -> list[Medical
         return list(
             uow.session.scalars(
                 select(MedicalClaim)
-                .where(MedicalClaim.person_id == person_id)
+                .where(
+                    MedicalClaim.person_id == person_id,
+                    visible(actor, MedicalClaim.region_code, MedicalClaim.person_id),
+                )
                 .order_by(MedicalClaim.year, MedicalClaim.sequence)
             )
         )

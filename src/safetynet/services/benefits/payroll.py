@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,12 +45,15 @@ from safetynet.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from safetynet.domain.regions import subtree_bounds
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import fen_to_decimal, parse_yuan
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.policy.rules.pension import adjust_pension
 from safetynet.policy.rules.resident import resident_pension
 from safetynet.services import audit, validation
 from safetynet.services.bulk import insert_frame
+from safetynet.services.law import effective_law
+from safetynet.services.safe_cells import neutralise_row
+from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import Award, PaymentLine, PayrollRun
@@ -159,7 +163,10 @@ def run_payroll(
             awards = _next_awards(uow, current, chunk_size)
             if not awards:
                 break
-            inserted, unknown = _pay_chunk(uow, current, awards)
+            try:
+                inserted, unknown = _pay_chunk(uow, current, awards)
+            except IntegrityError:
+                raise _paid_concurrently(f"payroll run {run.id}") from None
             current.last_award_id = awards[-1].id
             current.unknown_count += unknown
             audit.record(
@@ -206,6 +213,7 @@ def _next_awards(uow: UnitOfWork, run: PayrollRun, limit: int) -> list[Award]:
 
 
 def due_amounts(
+    params: ParameterSet,
     kinds: np.ndarray,
     amounts: np.ndarray,
     adjust_from: np.ndarray,
@@ -217,7 +225,6 @@ def due_amounts(
 
     Employee pensions: the amount at retirement with each year's adjustment since; residents'
     pensions: the rules engine for the month; other awards: their fixed monthly amount."""
-    params = default_parameters()
     due = amounts.astype(np.int64).copy()
     unknown = np.zeros(len(due), dtype=bool)
     employee = kinds == AwardKind.EMPLOYEE_PENSION.value
@@ -267,10 +274,13 @@ def _pay_chunk(uow: UnitOfWork, run: PayrollRun, awards: list[Award]) -> tuple[i
     )[row_award]
     balances = np.array([a.account_balance_fen or 0 for a in awards], dtype=np.int64)[row_award]
     regions = np.array([a.region_code for a in awards], dtype=np.int64)[row_award]
-    due, unknown = due_amounts(kinds, amounts, adjust_from, balances, regions, months)
+    law = effective_law(uow.session)
+    run.law_version = law.version
+    due, unknown = due_amounts(law.params, kinds, amounts, adjust_from, balances, regions, months)
 
     keys = ids[row_award] * 100_000 + months
     paid = np.zeros(len(keys), dtype=np.int64)
+    earlier_lines = np.zeros(len(keys), dtype=np.int64)
     blocked = np.zeros(len(keys), dtype=bool)
     rows = uow.session.execute(
         select(
@@ -283,6 +293,7 @@ def _pay_chunk(uow: UnitOfWork, run: PayrollRun, awards: list[Award]) -> tuple[i
                 0,
             ),
             func.count().filter(PaymentLine.pay_month == run.month),
+            func.count(),
         )
         .where(
             PaymentLine.award_id.in_(ids.tolist()),
@@ -300,6 +311,7 @@ def _pay_chunk(uow: UnitOfWork, run: PayrollRun, awards: list[Award]) -> tuple[i
         target = order[found[matched]]
         paid[target] = np.array([int(r[2]) for r in rows], dtype=np.int64)[matched]
         blocked[target] = np.array([int(r[3]) > 0 for r in rows])[matched]
+        earlier_lines[target] = np.array([int(r[4]) for r in rows], dtype=np.int64)[matched]
     difference = due - paid
     pay = (difference > 0) & ~unknown & ~blocked
     persons = np.array([a.person_id for a in awards], dtype=np.int64)[row_award]
@@ -314,6 +326,7 @@ def _pay_chunk(uow: UnitOfWork, run: PayrollRun, awards: list[Award]) -> tuple[i
             "for_month": [format_month(int(m)) for m in months[pay]],
             "pay_month": [run.month] * int(pay.sum()),
             "amount_fen": difference[pay],
+            "attempt": earlier_lines[pay] + 1,
             "status": [LineStatus.SENT.value] * int(pay.sum()),
             "bank_note": [""] * int(pay.sum()),
         }
@@ -394,13 +407,34 @@ def pay_award(uow: UnitOfWork, actor: Principal, award_id: int, *, month: str) -
             started_by=actor.username,
         )
         session.add(run)
-        session.flush()
-        inserted, unknown = _pay_chunk(uow, run, [award])
-        run.unknown_count = unknown
-        run.last_award_id = award.id
-        _close(uow, actor, run)
-        uow.commit()
+        try:
+            session.flush()
+            inserted, unknown = _pay_chunk(uow, run, [award])
+            run.unknown_count = unknown
+            run.last_award_id = award.id
+            _close(uow, actor, run)
+            uow.commit()
+        except IntegrityError:
+            session.rollback()
+            winner = session.scalar(
+                select(PayrollRun).where(
+                    PayrollRun.award_id == award_id, PayrollRun.month == period
+                )
+            )
+            if winner is not None:
+                return PayrollOutcome(winner, 0, True, True)
+            raise _paid_concurrently(f"award {award_id}") from None
         return PayrollOutcome(run, inserted, False, False)
+
+
+def _paid_concurrently(what: str) -> Conflict:
+    """The answer to the loser of a race on the payment lines' unique keys: nothing of its
+    transaction was written; running it again pays only what the winner did not."""
+    return Conflict(
+        f"{what}: another payment of the same months committed first; nothing was paid by "
+        "this request, run it again to pay what is still due",
+        field="month",
+    )
 
 
 def run_totals(run: PayrollRun) -> dict[str, object]:
@@ -443,7 +477,12 @@ def lines_of(
 ) -> list[PaymentLine]:
     """Payment lines of a run, an award or a person (each checked against the actor's scope)."""
     with uow:
-        query = select(PaymentLine).order_by(PaymentLine.id)
+        query = (
+            select(PaymentLine)
+            .join(Award, Award.id == PaymentLine.award_id)
+            .where(visible(actor, Award.region_code, PaymentLine.person_id))
+            .order_by(PaymentLine.id)
+        )
         if run_id is not None:
             _run_in_scope(uow, actor, run_id)
             query = query.where(PaymentLine.run_id == run_id)
@@ -484,15 +523,17 @@ def payment_file(uow: UnitOfWork, actor: Principal, run_id: int) -> str:
     total = 0
     for line, id_number, name in rows:
         writer.writerow(
-            (
-                line.id,
-                line.person_id,
-                id_number,
-                name,
-                line.award_id,
-                line.kind,
-                line.for_month,
-                fen_to_decimal(line.amount_fen),
+            neutralise_row(
+                (
+                    line.id,
+                    line.person_id,
+                    id_number,
+                    name,
+                    line.award_id,
+                    line.kind,
+                    line.for_month,
+                    fen_to_decimal(line.amount_fen),
+                )
             )
         )
         total += line.amount_fen
@@ -522,8 +563,8 @@ def reconcile(uow: UnitOfWork, actor: Principal, run_id: int, content: bytes) ->
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput.one("file", "is not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    rows = _return_rows(text)
+    header = rows[0][1] if rows else None
     if header is None or tuple(h.strip() for h in header) != RETURN_FILE_HEADER:
         raise InvalidInput.one("file", "the header must be " + ",".join(RETURN_FILE_HEADER))
     with uow:
@@ -534,7 +575,8 @@ def reconcile(uow: UnitOfWork, actor: Principal, run_id: int, content: bytes) ->
         }
         problems: list[Problem] = []
         updates: list[tuple[PaymentLine, str, str]] = []
-        for number, row in enumerate(reader, start=2):
+        returned: dict[int, tuple[str, int]] = {}
+        for number, row in rows[1:]:
             if not row or not "".join(row).strip():
                 continue
             if len(row) != len(RETURN_FILE_HEADER):
@@ -543,7 +585,10 @@ def reconcile(uow: UnitOfWork, actor: Principal, run_id: int, content: bytes) ->
                 )
                 continue
             raw_id, raw_amount, raw_status, note = (c.strip() for c in row)
-            line = lines.get(int(raw_id)) if raw_id.isdigit() else None
+            if "\x00" in "".join(row):
+                problems.append(Problem("file", "contains a NUL character", number))
+                continue
+            line = lines.get(int(raw_id)) if _LINE_ID.fullmatch(raw_id) else None
             if line is None:
                 problems.append(
                     Problem("line_id", f"{raw_id!r} is not a line of run {run.id}", number)
@@ -564,13 +609,24 @@ def reconcile(uow: UnitOfWork, actor: Principal, run_id: int, content: bytes) ->
                     Problem("status", f"expected paid or failed, got {raw_status!r}", number)
                 )
                 continue
+            first = returned.setdefault(line.id, (raw_status, number))
+            if first[0] != raw_status:
+                problems.append(
+                    Problem(
+                        "status",
+                        f"line {line.id} is returned {raw_status} here and {first[0]} on row "
+                        f"{first[1]}: one line cannot be both",
+                        number,
+                    )
+                )
+                continue
             if line.status not in (LineStatus.SENT.value, raw_status):
                 problems.append(
                     Problem("status", f"line {line.id} is already {line.status}", number)
                 )
                 continue
-            if line.status != raw_status:
-                updates.append((line, raw_status, note[:200]))
+            if line.status != raw_status and first[1] == number:
+                updates.append((line, raw_status, _one_line(note)[:200]))
         if problems:
             raise InvalidInput(problems)
         for line, status, note in updates:
@@ -611,6 +667,29 @@ def reconcile(uow: UnitOfWork, actor: Principal, run_id: int, content: bytes) ->
         )
         uow.commit()
         return result
+
+
+_LINE_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _return_rows(text: str) -> list[tuple[int, list[str]]]:
+    """The return file's rows with their line numbers (1 = header). A carriage return or line
+    feed inside a quoted field stays in that field; an unquoted one is refused naming the row."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((len(rows) + 1, row))
+    except csv.Error as exc:
+        raise InvalidInput(
+            [Problem("file", f"is not readable CSV: {exc}", len(rows) + 1)]
+        ) from None
+    return rows
+
+
+def _one_line(note: str) -> str:
+    """A bank note as one line of text: control characters (CR, LF, tab ...) become spaces."""
+    return "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in note).strip()
 
 
 def paid_through(uow: UnitOfWork, award_id: int, month: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from safetynet.web.routes import (
+    analysis,
     audit,
     auth,
     awards,
@@ -13,6 +14,7 @@ from safetynet.web.routes import (
     declarations,
     payroll,
     persons,
+    portal,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -24,4 +26,6 @@ ROUTERS: list[APIRouter] = [
     payroll.router,
     claims.router,
     audit.router,
+    portal.router,
+    analysis.router,
 ]
