@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safetynet.domain.errors import (
@@ -17,9 +17,13 @@ from safetynet.domain.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
     Unauthenticated,
 )
+from safetynet.domain.identity import mask_ids_in
 from safetynet.policy.errors import InputError, PolicyError, UnknownCalculation
+from safetynet.services import audit
+from safetynet.services.uow import UnitOfWork
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("safetynet.api")
@@ -37,10 +41,12 @@ def problem(
         "type": "about:blank",
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": mask_ids_in(detail),
     }
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = [
+            {k: mask_ids_in(v) if isinstance(v, str) else v for k, v in e.items()} for e in errors
+        ]
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -63,6 +69,10 @@ def domain_problem(exc: DomainError) -> JSONResponse:
         return problem(403, "Forbidden", str(exc))
     if isinstance(exc, Unauthenticated):
         return problem(401, "Unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(exc, TooManyAttempts):
+        return problem(
+            429, "Too many attempts", str(exc), headers={"Retry-After": str(exc.retry_after)}
+        )
     return problem(400, "Bad request", str(exc))
 
 
@@ -81,9 +91,36 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def audit_refusal(request: Request, detail: str) -> None:
+    route = request.scope.get("route")
+    what = getattr(route, "name", None) or request.url.path
+    context = {
+        "method": request.method,
+        "path": mask_ids_in(request.url.path),
+        "route": getattr(route, "path", None),
+        "client": request.client.host if request.client else None,
+    }
+    try:
+        audit.record_refusal(
+            UnitOfWork(request.app.state.session_factory),
+            getattr(request.state, "principal", None),
+            what=what,
+            detail=detail,
+            context=context,
+        )
+    except SQLAlchemyError as exc:  # the refusal stands even when it cannot be written down
+        log.error("could not audit a refusal of %s: %s", what, type(exc).__name__)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain(_: Request, exc: DomainError) -> Response:
+        return domain_problem(exc)
+
+    @app.exception_handler(Forbidden)
+    def on_forbidden(request: Request, exc: Forbidden) -> Response:
+        """A 403, audited in the refused user's name (a synchronous handler: it writes)."""
+        audit_refusal(request, str(exc))
         return domain_problem(exc)
 
     @app.exception_handler(PolicyError)

@@ -141,6 +141,30 @@ class UserIn(Strict):
     person_id: int | None = None
 
 
+class PasswordChangeIn(Strict):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class PasswordResetIn(Strict):
+    new_password: str = Field(max_length=256)
+    reason: str = Field(default="", max_length=500)
+
+
+class UserStatusIn(Strict):
+    reason: str = Field(default="", max_length=500)
+
+
+class ChainOut(BaseModel):
+    intact: bool
+    rows: int
+    head_seq: int
+    head_hash: str
+    broken_at_seq: int | None
+    broken_row_id: int | None
+    problem: str | None
+
+
 # --- responses ------------------------------------------------------------------------------
 
 

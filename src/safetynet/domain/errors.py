@@ -63,3 +63,11 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid credentials."""
+
+
+class TooManyAttempts(DomainError):
+    """Sign-in refused for a while after repeated failures; ``retry_after`` in seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

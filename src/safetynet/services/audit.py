@@ -9,6 +9,7 @@ string in before/after) are masked before the row is written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -307,3 +308,61 @@ def _check_end(
     if anchor is not None and not anchor_seen:
         return BrokenLink(anchor[0], None, "the anchored row is no longer in the log")
     return None
+
+
+def record_refusal(
+    uow: UnitOfWork,
+    actor: Principal | None,
+    *,
+    what: str,
+    detail: str,
+    context: dict[str, Any] | None = None,
+) -> None:
+    """Audit a refusal (HTTP 403, or the CLI's equivalent) in a transaction of its own: the
+    refused use case rolled back. ``what`` names the endpoint or command."""
+    with uow:
+        append(
+            uow.session,
+            [
+                content(
+                    actor.username if actor else "anonymous",
+                    actor.role.value if actor else "anonymous",
+                    "access.refused",
+                    "endpoint",
+                    what,
+                    region_code=actor.region_code if actor else None,
+                    after=context,
+                    reason=detail,
+                )
+            ],
+        )
+        uow.commit()
+
+
+def record_download(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    what: str,
+    entity: str,
+    entity_id: object,
+    region_code: int | None,
+    content_bytes: bytes,
+) -> None:
+    """Audit a file handed out (a payment file, an error report): what, to whom, its size and
+    SHA-256, in a transaction of its own (the file is made from a read, or from a refusal)."""
+    with uow:
+        record(
+            uow.session,
+            actor,
+            "file.download",
+            entity,
+            entity_id,
+            region_code=region_code,
+            after={
+                "file": what,
+                "bytes": len(content_bytes),
+                "sha256": hashlib.sha256(content_bytes).hexdigest(),
+            },
+        )
+        uow.commit()

@@ -1,7 +1,10 @@
 """Demo records for ``make run``: users of every role, employers, persons, enrollments,
 declarations (one corrected), flexible and resident payments, a year-end crediting.
 
-Idempotent: a database that already has the demo admin is left as it is.
+Idempotent: a database that already has the demo admin is left as it is. The demo users'
+passwords are published (README, this file), so they are marked ``demo``: a production server
+(``SAFETYNET_ENV=production``) refuses to start while any of them is enabled, and refuses their
+sign-in and tokens.
 """
 
 from __future__ import annotations
@@ -38,7 +41,12 @@ class DemoInfo:
 
     def lines(self) -> list[str]:
         out = [f"  {u.username:<14} {u.password:<20} {u.role:<9} {u.scope}" for u in self.users]
-        return ["Demo users (username, password, role, scope):", *out, *self.notes]
+        return [
+            "Demo users (username, password, role, scope) - published passwords, refused in "
+            "production (SAFETYNET_ENV=production):",
+            *out,
+            *self.notes,
+        ]
 
 
 DEMO_USERS = (
@@ -182,32 +190,18 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         uow, actor, person_id=liu.id, year=2025, pension_grade=500, medical_premium="400"
     )
     accounts.credit_year(uow, actor, year=2025)
-    users.create_user(uow, actor, username="admin", password="demo-admin-pass", role="admin")
-    users.create_user(
-        uow,
-        actor,
-        username="operator-bj",
-        password="demo-operator-pass",
-        role="operator",
-        region="110000",
-    )
-    users.create_user(
-        uow,
-        actor,
-        username="operator-sc",
-        password="demo-operator-pass",
-        role="operator",
-        region="510000",
-    )
-    users.create_user(uow, actor, username="auditor", password="demo-auditor-pass", role="auditor")
-    users.create_user(
-        uow,
-        actor,
-        username="citizen",
-        password="demo-citizen-pass",
-        role="citizen",
-        person_id=wang.id,
-    )
+    scopes = {"operator-bj": "110000", "operator-sc": "510000"}
+    for demo_user in DEMO_USERS:
+        users.create_user(
+            uow,
+            actor,
+            username=demo_user.username,
+            password=demo_user.password,
+            role=demo_user.role,
+            region=scopes.get(demo_user.username),
+            person_id=wang.id if demo_user.role == "citizen" else None,
+            demo=True,
+        )
     info.notes.append(
         f"Demo records: 2 employers, {len(persons)} persons, declarations 2025-01..06 "
         "(2025-03 corrected), a flexible worker, a rural resident, 2025 interest credited."
