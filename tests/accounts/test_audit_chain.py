@@ -5,6 +5,7 @@ chain existed chained by the migration, and identity numbers masked in free text
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from datetime import UTC, datetime
 
 import pytest
@@ -53,10 +54,13 @@ def test_the_canonical_serialisation_is_fixed() -> None:
         after={"name": "Li Wei"},
         reason="typo",
     )
-    assert canonical(1, GENESIS, content) == (
-        '[1,"' + GENESIS + '","2026-12-01T05:06:07.123456Z","op-bj","operator",'
-        '"person.correct","person","12",110105,{"b":1,"name":"李伟"},{"name":"Li Wei"},"typo"]'
-    ).encode()
+    assert (
+        canonical(1, GENESIS, content)
+        == (
+            '[1,"' + GENESIS + '","2026-12-01T05:06:07.123456Z","op-bj","operator",'
+            '"person.correct","person","12",110105,{"b":1,"name":"李伟"},{"name":"Li Wei"},"typo"]'
+        ).encode()
+    )
     # sha256 of those bytes, computed outside safetynet (printf ... | sha256sum)
     assert row_hash(1, GENESIS, content) == (
         "a19040283862691cf982637f94ddc0dae3b59e66f1ef3803fa84f6b1989ac410"
@@ -73,7 +77,7 @@ def test_use_cases_extend_an_intact_chain(uow: UnitOfWork, records: object) -> N
         rows = uow.session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
     assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
     assert rows[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.row_hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.row_hash for a, b in pairwise(rows))
     assert report.head_hash == rows[-1].row_hash
 
 
@@ -116,8 +120,16 @@ def test_a_recomputed_chain_is_caught_by_an_anchor(uow: UnitOfWork) -> None:
         for row in rows:
             reason = "rewritten" if row.seq == 2 else row.reason
             content = AuditContent(
-                row.at, row.actor, row.role, row.action, row.entity, row.entity_id,
-                row.region_code, row.before, row.after, reason,
+                row.at,
+                row.actor,
+                row.role,
+                row.action,
+                row.entity,
+                row.entity_id,
+                row.region_code,
+                row.before,
+                row.after,
+                reason,
             )
             digest = row_hash(row.seq, previous, content)
             uow.session.execute(

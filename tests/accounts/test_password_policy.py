@@ -76,7 +76,13 @@ def test_a_common_word_dressed_up_is_refused(word: str, suffix: str, capitalise:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["river", "lantern", "copper", "maple", "orbit", "violet"]),
-                min_size=3, max_size=5, unique=True))
+@given(
+    st.lists(
+        st.sampled_from(["river", "lantern", "copper", "maple", "orbit", "violet"]),
+        min_size=3,
+        max_size=5,
+        unique=True,
+    )
+)
 def test_phrases_of_unrelated_words_are_accepted(words: list[str]) -> None:
     assert password_problem("-".join(words)) is None

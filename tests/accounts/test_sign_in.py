@@ -101,9 +101,7 @@ def test_unknown_users_are_locked_alike(uow: UnitOfWork) -> None:
         authenticate(uow, "nobody", PASSWORD, ADDRESS, now=start)
 
 
-def test_the_client_address_is_locked_across_usernames(
-    uow: UnitOfWork, accounts: Accounts
-) -> None:
+def test_the_client_address_is_locked_across_usernames(uow: UnitOfWork, accounts: Accounts) -> None:
     accounts.add("op-bj")
     policy = LockoutPolicy(account_free_failures=100, address_free_failures=3)
     start = utcnow()
