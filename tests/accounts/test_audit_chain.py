@@ -5,8 +5,8 @@ chain existed chained by the migration, and identity numbers masked in free text
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Engine, select, text, update
