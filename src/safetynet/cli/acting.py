@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-import click
 import typer
 
 from safetynet.cli.errors import USAGE_ERROR
@@ -61,10 +61,9 @@ def refusals_audited(actor: Principal) -> Iterator[None]:
     try:
         yield
     except Forbidden as exc:
-        context = click.get_current_context(silent=True)
-        command = context.command_path if context else "safetynet"
+        command = mask_ids_in(" ".join(["safetynet", *sys.argv[1:]]))[:300]
         audit.record_refusal(
-            new_uow(), actor, what=command, detail=str(exc), context={"via": "cli"}
+            new_uow(), actor, what="cli", detail=str(exc), context={"command": command}
         )
         raise
 
