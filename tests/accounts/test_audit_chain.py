@@ -81,6 +81,23 @@ def test_use_cases_extend_an_intact_chain(uow: UnitOfWork, records: object) -> N
     assert report.head_hash == rows[-1].row_hash
 
 
+def test_a_rolled_back_change_leaves_no_audit_row(uow: UnitOfWork) -> None:
+    """Rows are queued with the change and chained at its commit: a rollback drops them, and
+    the chain goes on without a gap."""
+    _write(uow, 1)
+    with uow:
+        audit.record(uow.session, ADMIN, "test.write", "thing", 9, region_code=None)
+    with uow:
+        audit.record(uow.session, ADMIN, "test.write", "thing", 10, region_code=None)
+        uow.session.rollback()
+        audit.record(uow.session, ADMIN, "test.write", "thing", 11, region_code=None)
+        uow.commit()
+    with uow:
+        ids = list(uow.session.scalars(select(AuditEntry.entity_id).order_by(AuditEntry.seq)))
+    assert ids == ["0", "11"]
+    assert verify_chain(uow, AUDITOR).intact
+
+
 def test_only_auditors_and_admins_verify(uow: UnitOfWork) -> None:
     with pytest.raises(Forbidden):
         verify_chain(uow, Principal("op", Role.OPERATOR, 110000))

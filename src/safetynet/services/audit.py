@@ -1,10 +1,13 @@
 """The audit row each change writes in its own transaction, the hash chain that makes the log
 tamper-evident, and the audit log's reading side.
 
-Every append locks the chain head (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one
-writer at a time), so concurrent transactions extend the chain one after another: the head is
-held from the append to the commit. Identity numbers in free text (a correction's reason, any
-string in before/after) are masked before the row is written.
+``record`` and ``append`` queue rows on the session; just before the transaction commits
+(SQLAlchemy's ``before_commit``), the queued rows are chained after the head and inserted, and
+the head moves on. The head is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one
+writer at a time) only from then to the commit, and always as the transaction's last lock, so
+concurrent writers extend the chain one after another, never fork it, and cannot deadlock on
+it. A rollback drops the queued rows with the change. Identity numbers in free text (a
+correction's reason, any string in before/after) are masked before the row is queued.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, select
+from sqlalchemy import event, exists, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.audit_chain import GENESIS, AuditContent, BrokenLink, row_hash
@@ -29,6 +32,7 @@ from safetynet.store.access import AuditChainHead, AuditEntry
 from safetynet.store.base import utcnow
 
 HEAD_ID = 1
+PENDING = "safetynet.audit.pending"
 VERIFY_CHUNK = 5000
 
 
@@ -116,9 +120,27 @@ def _insert_head_if_log_empty(session: Session) -> None:
 
 
 def append(session: Session, rows: list[AuditContent]) -> None:
-    """Chain ``rows`` after the head and add them to the caller's transaction."""
-    if not rows:
-        return
+    """Queue ``rows`` in the caller's transaction: they are chained and written at its commit,
+    or dropped with its rollback."""
+    session.connection()  # begins the transaction, so that its rollback is seen
+    session.info.setdefault(PENDING, []).extend(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    rows: list[AuditContent] | None = session.info.pop(PENDING, None)
+    if rows:
+        _chain(session, rows)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not previous_transaction.nested:  # a savepoint's rollback keeps the outer change's rows
+        session.info.pop(PENDING, None)
+
+
+def _chain(session: Session, rows: list[AuditContent]) -> None:
+    """Chain ``rows`` after the locked head, insert them and move the head."""
     head = _lock_head(session)
     seq, previous = head.seq, head.hash
     values = []
