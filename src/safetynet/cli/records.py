@@ -26,7 +26,10 @@ from safetynet.store.db import make_engine, upgrade
 T = TypeVar("T")
 USER_ENV = "SAFETYNET_USER"
 
-db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Create or migrate the database, seed the demo, set up PostgreSQL roles.",
+    no_args_is_help=True,
+)
 person_app = typer.Typer(help="Register, correct and look up persons.", no_args_is_help=True)
 employer_app = typer.Typer(help="Register and list employers.", no_args_is_help=True)
 employment_app = typer.Typer(help="Record the start and end of jobs.", no_args_is_help=True)
@@ -37,7 +40,10 @@ pay_app = typer.Typer(
 account_app = typer.Typer(
     help="Personal accounts: entries, year-end interest.", no_args_is_help=True
 )
-user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Users and roles: create, list, disable, enable, reset or change passwords.",
+    no_args_is_help=True,
+)
 
 
 def _print(value: Any) -> None:
@@ -74,9 +80,7 @@ def serve_command(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
 ) -> None:
     """Migrate the configured database, then serve the API (OpenAPI at /docs). Refuses to
-    start, one line per reason, with a secret under 32 characters, or in production
-    (SAFETYNET_ENV=production) without SAFETYNET_JWT_SECRET or SAFETYNET_JWT_SECRET_FILE, with
-    enabled demo users or with a secret in the database."""
+    start on a bad secret or, in production, on demo users (docs/security.md)."""
     start_platform(host, port, demo=False)
 
 
