@@ -174,6 +174,8 @@ def test_the_chain_is_verified_over_http(client: TestClient, staff: dict[str, An
     auditor = _bearer(client, "auditor")
     report = client.get("/api/v1/audit/verify", headers=auditor).json()
     assert report["intact"] is True and report["rows"] == report["head_seq"] >= 2
+    log = client.get("/api/v1/audit?limit=500", headers=auditor).json()["items"]
+    assert (log[-1]["seq"], log[-1]["row_hash"]) == (report["head_seq"], report["head_hash"])
     assert client.get("/api/v1/audit/verify", headers=_bearer(client, "op-bj")).status_code == 403
 
 

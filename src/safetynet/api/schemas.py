@@ -411,6 +411,8 @@ class AuditOut(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     reason: str
+    seq: int
+    row_hash: str
 
     @classmethod
     def of(cls, a: AuditEntry) -> AuditOut:
@@ -426,6 +428,8 @@ class AuditOut(BaseModel):
             before=a.before,
             after=a.after,
             reason=a.reason,
+            seq=a.seq,
+            row_hash=a.row_hash,
         )
 
 
