@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from uvicorn.logging import AccessFormatter
 
 from safetynet.services.log_masking import install_log_masking
+from safetynet.store.db import make_engine
 
 ID = "11010519491231002X"
 MASKED = "110105********002X"
@@ -67,3 +68,16 @@ def test_a_non_string_argument_keeps_its_format(caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.INFO):
         logging.getLogger("safetynet.test").info("%d rows for %r", 3, {"id_number": ID})
     assert caplog.records[-1].getMessage() == f"3 rows for \"{{'id_number': '{MASKED}'}}\""
+
+
+def test_sqlalchemy_statement_logging_is_masked(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With statement logging on (``echo``), the parameters of every statement are masked."""
+    install_log_masking()
+    echoing = make_engine(database_url, echo=True)
+    with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"), echoing.begin() as conn:
+        conn.execute(text("SELECT :n AS number"), {"n": ID})
+    echoing.dispose()
+    formatted = "\n".join(caplog.handler.format(r) for r in caplog.records)
+    assert MASKED in formatted and ID not in formatted
