@@ -89,6 +89,10 @@ def test_passwords_from_the_cli(
     ]
 
 
+def test_purge_throttle_from_the_cli(run: Any) -> None:
+    assert run("user", "purge-throttle").stdout.strip() == "deleted 0 stale sign-in counts"
+
+
 def test_a_cli_refusal_is_audited(
     run: Any, accounts: Accounts, uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from safetynet.domain.errors import InvalidInput, TooManyAttempts, Unauthenticated
+from safetynet.domain.access import Principal, Role
+from safetynet.domain.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
 from safetynet.services import auth
-from safetynet.services.auth import LockoutPolicy, authenticate
+from safetynet.services.auth import LockoutPolicy, authenticate, purge_throttle
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry, LoginThrottle
 from safetynet.store.base import utcnow
 from safetynet.store.db import session_factory
 
-from .conftest import PASSWORD, Accounts
+from .conftest import ADMIN, PASSWORD, Accounts
 
 ADDRESS = "203.0.113.7"
 
@@ -215,3 +216,16 @@ def test_concurrent_failures_are_all_counted(
     with uow:
         row = uow.session.get(LoginThrottle, "user:op-bj")
         assert row is not None and row.failures == 20
+
+
+def test_stale_counts_are_purged(uow: UnitOfWork, accounts: Accounts) -> None:
+    start = utcnow() - timedelta(hours=3)
+    for name in ("spray-1", "spray-2"):
+        _fail(uow, name, 1, now=start)
+    _fail(uow, "recent", 1)
+    with pytest.raises(Forbidden):
+        purge_throttle(uow, Principal("op", Role.OPERATOR, 110000))
+    assert purge_throttle(uow, ADMIN) == 2  # the address failed again since: it stays
+    with uow:
+        left = set(uow.session.scalars(select(LoginThrottle.key)))
+    assert left == {"user:recent", f"addr:{ADDRESS}"}

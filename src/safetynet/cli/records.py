@@ -498,6 +498,14 @@ def user_change_password(
     typer.echo("password changed")
 
 
+@user_app.command("purge-throttle")
+def user_purge_throttle() -> None:
+    """Delete failed-sign-in counts older than an hour and not locked (run it from cron)."""
+    from safetynet.services.auth import purge_throttle
+
+    typer.echo(f"deleted {run_as_user(purge_throttle)} stale sign-in counts")
+
+
 audit_app = typer.Typer(
     help="The audit log: list it (the default), verify its hash chain.",
     invoke_without_command=True,

@@ -139,6 +139,37 @@ def record_failure(
     return latest
 
 
+def purge_throttle(
+    uow: UnitOfWork,
+    actor: Principal,
+    *,
+    policy: LockoutPolicy = DEFAULT_LOCKOUT,
+    now: datetime | None = None,
+) -> int:
+    """Delete the counts that no longer matter (last failure older than the policy's memory,
+    no lock in force): names sprayed by an attacker would otherwise stay forever. Rows a
+    sign-in holds are skipped (``SKIP LOCKED``), so a purge never waits on or blocks a sign-in.
+    Returns how many were deleted."""
+    actor.require_role(Role.ADMIN)
+    at = now or utcnow()
+    stale = (
+        select(LoginThrottle.key)
+        .where(
+            LoginThrottle.last_failure_at < at - policy.memory,
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < at),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    with uow:
+        keys = list(uow.session.scalars(stale))
+        for start in range(0, len(keys), 1000):
+            uow.session.execute(
+                delete(LoginThrottle).where(LoginThrottle.key.in_(keys[start : start + 1000]))
+            )
+        uow.commit()
+    return len(keys)
+
+
 def clear_account(session: Session, username: str) -> None:
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"user:{username}"))
 
