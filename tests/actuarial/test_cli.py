@@ -48,7 +48,32 @@ def test_project_writes_tables_charts_and_page(tmp_path: Path) -> None:
         "http://www.w3.org/2000/svg", ""
     )
     assert '"name": "rate_14"' in page
+    assert "养老金与人口预测" in page and "平衡缴费率" in page  # Chinese first, English beside
     assert pl.read_csv(tmp_path / "monte_carlo_baseline.csv").height == 41
+    summary = pl.read_csv(tmp_path / "summary.csv")
+    assert {
+        "implicit_pension_debt_trn",
+        "actuarial_balance",
+        "pv_contributions_trn",
+        "pv_subsidies_trn",
+        "pv_spending_trn",
+        "pv_covered_wages_trn",
+        "closed_group_liability_trn",
+    } <= set(summary.columns)
+    retirees = pl.read_csv(tmp_path / "baseline_new_retirees.csv")
+    assert {"birth_year", "sex", "replacement_average_wage"} <= set(retirees.columns)
+
+
+def test_sensitivity_writes_the_table_and_tornado(tmp_path: Path) -> None:
+    args = ["project", "--scenario", "baseline", "--end-year", "2060", "--sensitivity"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(tmp_path / "sensitivity_baseline.csv")
+    assert table.height == 15 and table["factor"][0] == "base"
+    text = [str(v) for column in ("factor", "case", "change") for v in table[column]]
+    assert not [v for v in text if v.startswith(("=", "+", "-", "@"))]  # no live formulas
+    assert (tmp_path / "charts" / "tornado_baseline.png").stat().st_size > 1000
+    assert '"sensitivity": {"columns"' in (tmp_path / "index.html").read_text()
 
 
 def test_unknown_scenario_is_a_one_line_error(tmp_path: Path) -> None:

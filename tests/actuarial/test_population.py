@@ -8,12 +8,18 @@ import pytest
 from safetynet.actuarial.assumptions import default_assumptions, load_scenario
 from safetynet.actuarial.data import demographic_data
 from safetynet.actuarial.graduation import graduate_counts
+from safetynet.actuarial.lifetable import life_expectancy
 from safetynet.actuarial.population import (
+    MALE,
     TOP_AGE,
     base_population,
     drivers,
+    mortality_rates,
+    mortality_shift,
     project_population,
 )
+
+FLOOR = "population.mortality_improvement_floor"
 
 
 def test_base_year_reproduces_the_census_groups() -> None:
@@ -36,7 +42,7 @@ def test_graduation_rejects_a_wrong_open_group() -> None:
 @pytest.fixture(scope="module")
 def medium() -> tuple[object, object]:
     d = drivers(default_assumptions(), 2100)
-    return d, project_population(base_population(), d)
+    return d, project_population(d.base, d)
 
 
 def test_balancing_equation_holds_every_year(medium: tuple) -> None:
@@ -54,28 +60,35 @@ def test_cohorts_only_shrink_without_migration_ages(medium: tuple) -> None:
     assert (survivors <= before + 1e-6).all()
 
 
-def test_mortality_reproduces_the_wpp_life_expectancy(medium: tuple) -> None:
+def test_mortality_before_the_nbs_shift_reproduces_the_wpp_life_expectancy(
+    medium: tuple,
+) -> None:
     d, _ = medium
     wpp = demographic_data().projection
     years = wpp["year"].to_numpy()
+    fitted = mortality_rates(2100, default_assumptions().number(FLOOR))
+    e0 = life_expectancy(fitted, MALE[None])
     rows = np.isin(d.years, years)
-    np.testing.assert_allclose(d.e0[rows, 0], wpp["e0_male"].to_numpy(), atol=1e-3)
-    np.testing.assert_allclose(d.e0[rows, 1], wpp["e0_female"].to_numpy(), atol=1e-3)
-    assert d.e0[np.flatnonzero(d.years == 2023)[0], 0] == pytest.approx(
+    np.testing.assert_allclose(e0[rows, 0], wpp["e0_male"].to_numpy(), atol=1e-3)
+    np.testing.assert_allclose(e0[rows, 1], wpp["e0_female"].to_numpy(), atol=1e-3)
+    assert e0[np.flatnonzero(d.years == 2023)[0], 0] == pytest.approx(
         demographic_data().e0_estimate[2023][0], abs=1e-3
     )
+    shift = mortality_shift(d.fit, d.years)
+    np.testing.assert_allclose(d.mx, fitted * shift[:, None, None], rtol=1e-12)
+    assert (shift[d.years >= 2025] == shift[d.years == 2025]).all()  # held after the record
 
 
 def test_births_follow_the_tfr(medium: tuple) -> None:
     d, pop = medium
-    assert d.fertility_pattern.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(d.fertility_pattern.sum(axis=-1), 1.0)
     i = int(np.flatnonzero(d.years == 2030)[0])
     women_before = pop.population[0, i, 1]
     women_after = np.concatenate([[0.0], pop.population[0, i + 1, 1, 1:]]) - np.concatenate(
         [[0.0], d.migration[i, 1, 1:]]
     )
     exposure = 0.5 * (women_before + women_after)
-    expected = d.tfr[0, i] * (exposure * d.fertility_pattern).sum()
+    expected = d.tfr[0, i] * (exposure * d.fertility_pattern[i]).sum()
     assert pop.births[0, i].sum() == pytest.approx(expected, rel=1e-12)
 
 
@@ -83,7 +96,8 @@ def test_fertility_variants_order_the_population() -> None:
     totals = {}
     for name in ("low_fertility", "baseline", "high_fertility"):
         a = load_scenario(name).assumptions
-        pop = project_population(base_population(), drivers(a, 2060))
+        d = drivers(a, 2060)
+        pop = project_population(d.base, d)
         totals[name] = pop.population[0, -1].sum()
     assert totals["low_fertility"] < totals["baseline"] < totals["high_fertility"]
 

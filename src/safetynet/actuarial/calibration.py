@@ -1,23 +1,34 @@
 """How the baseline compares with published history and with the UN projection.
 
-History: only the figures the policy reference holds (REFERENCE §9) - nothing is added here.
+History: the fund figures the policy reference holds (REFERENCE §9) - nothing is added here.
 Those before the base year (end-2020) cannot be reproduced by a projection that starts from the
-2020 census; they set base-year inputs instead and are listed as such. UN: WPP 2024 medium
-variant totals, births and deaths (``china_projection_assumptions.csv``); the WPP population by
-age is not in the bundled data, so the 60+ share is checked against the NBS end-2024 figure.
+2020 census; they set base-year inputs instead and are listed as such. Demography: NBS births,
+deaths and old-age shares of 2021-2025 (``china_nbs_vital_statistics.csv``) with the issue's
+tolerances (3 % and 0.3 point), and the WPP 2024 medium age structure by 5-year group
+(``china_wpp2024_popproj_age5.csv``: its year Y is compared with the model's end of Y-1) within
+3 % per group, the groups closing at 85+.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
-from safetynet.actuarial.data import demographic_data
+from safetynet.actuarial.data import FloatArray, demographic_data
 from safetynet.actuarial.projection import Projection
 
 TOLERANCE = 0.05
 """Largest relative error accepted for a calibration target."""
+VITAL_TOLERANCE = 0.03
+"""Births and deaths against NBS (issue 14)."""
+SHARE_TOLERANCE = 0.003
+"""60+ and 65+ shares against NBS, in share points (issue 14)."""
+AGE_TOLERANCE = 0.03
+"""WPP population by 5-year group (issue 14)."""
+OPEN_AGE = 85
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,64 @@ def un_comparison(
                     "wpp_medium": float(published),
                     "model": float(model),
                     "error": float(model) / float(published) - 1,
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def nbs_comparison(baseline: Projection) -> pl.DataFrame:
+    """Births and deaths (relative error) and 60+/65+ shares (difference in share points)
+    against NBS, every registered year."""
+    vital = demographic_data().vital
+    table = baseline.table
+    rows = []
+    for record in vital.iter_rows(named=True):
+        ours = table.filter(pl.col("year") == record["year"])
+        for column, relative in (
+            ("births", True),
+            ("deaths", True),
+            ("share_60_plus", False),
+            ("share_65_plus", False),
+        ):
+            published = record[column]
+            if published is None:
+                continue
+            model = float(ours[column][0])
+            rows.append(
+                {
+                    "indicator": column,
+                    "year": int(record["year"]),
+                    "nbs": float(published),
+                    "model": model,
+                    "difference": model / published - 1 if relative else model - published,
+                    "tolerance": VITAL_TOLERANCE if relative else SHARE_TOLERANCE,
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def age_structure_comparison(
+    population: FloatArray, years: npt.NDArray[np.int64], wpp_years: tuple[int, ...] = (2030, 2050)
+) -> pl.DataFrame:
+    """Both sexes by 5-year group 0-4 .. 80-84 and 85+ against WPP 2024 medium: the model's
+    end of year Y-1 (``population`` (year, sex, age)) against WPP's year Y."""
+    wpp = demographic_data().wpp_age_groups
+    labels = [f"{a}-{a + 4}" for a in range(0, OPEN_AGE, 5)] + [f"{OPEN_AGE}+"]
+    rows = []
+    for year in wpp_years:
+        at = int(np.flatnonzero(years == year - 1)[0])
+        ours = population[at].sum(axis=0)
+        model = np.append(ours[:OPEN_AGE].reshape(-1, 5).sum(axis=1), ours[OPEN_AGE:].sum())
+        theirs = wpp[year].sum(axis=0)
+        published = np.append(theirs[: OPEN_AGE // 5], theirs[OPEN_AGE // 5 :].sum())
+        for label, m, w in zip(labels, model, published, strict=True):
+            rows.append(
+                {
+                    "year": year,
+                    "age": label,
+                    "wpp": float(w),
+                    "model": float(m),
+                    "difference": float(m / w - 1),
                 }
             )
     return pl.DataFrame(rows)

@@ -16,6 +16,7 @@ from safetynet.actuarial.projection import (
     run_monte_carlo,
     run_scenario,
 )
+from safetynet.actuarial.sensitivity import sensitivity_table
 from safetynet.cli.errors import fail, reported
 
 CHUNK = 250  # Monte Carlo paths per vectorised batch (one progress step)
@@ -55,6 +56,14 @@ def project_command(
     end_year: Annotated[int, typer.Option("--end-year", help="last projection year")] = (
         DEFAULT_END_YEAR
     ),
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="also run the one-at-a-time sensitivity table and tornado chart for the "
+            "first scenario",
+        ),
+    ] = False,
 ) -> None:
     """Project population, pension and medical funds to END_YEAR for each scenario."""
     if list_:
@@ -69,11 +78,13 @@ def project_command(
             run_scenario(s, end_year) for s in tqdm(scenarios, desc="Scenarios", unit="scenario")
         ]
         runs = [monte_carlo_in_chunks(s, paths, end_year) for s in scenarios] if paths else []
+        table = sensitivity_table(scenarios[0], end_year) if sensitivity else None
     # matplotlib loads only when charts are drawn, not with every ``safetynet`` command
     from safetynet.actuarial.report import (
         write_charts,
         write_html,
         write_monte_carlo,
+        write_sensitivity,
         write_tables,
     )
 
@@ -81,10 +92,16 @@ def project_command(
     for mc in runs:
         write_monte_carlo(mc, out)
     write_charts(results, out / "charts", runs)
-    write_html(results, out, runs)
+    if table is not None:
+        write_sensitivity(table, scenarios[0].name, out)
+    write_html(results, out, runs, table)
     for r in results:
         typer.echo(
             f"{r.scenario}: first deficit {r.first_deficit_year or 'none'}, reserve peak "
-            f"{r.reserve_peak_year}, depletion {r.depletion_year or 'none by ' + str(end_year)}"
+            f"{r.reserve_peak_year}, depletion {r.depletion_year or 'none by ' + str(end_year)}, "
+            f"actuarial balance {100 * r.measures['actuarial_balance']:.2f} % of covered wages"
         )
-    typer.echo(f"wrote {out}/<scenario>.csv|.parquet, summary.csv, charts/*.png, index.html")
+    typer.echo(
+        f"wrote {out}/<scenario>.csv|.parquet, <scenario>_new_retirees.csv, summary.csv, "
+        "charts/*.png, index.html" + (", sensitivity_<scenario>.csv" if sensitivity else "")
+    )

@@ -1,6 +1,7 @@
 """The bundled demographic data (``safetynet/data``, provenance in its ``SOURCES.md``) as arrays.
 
-Population counts come from the 2020 census (NBS), rates and projection assumptions from UN
+Population counts come from the 2020 census (NBS), births, deaths and old-age shares of
+2021-2025 from the NBS communiqués, rates and projection assumptions from UN
 World Population Prospects 2024 ("Source: United Nations, DESA, Population Division. World
 Population Prospects 2024.", CC BY 3.0 IGO). Everything is read from the package, never from
 ``../shared``.
@@ -19,6 +20,10 @@ import polars as pl
 FloatArray = npt.NDArray[np.float64]
 SEXES = ("male", "female")
 CENSUS_FILE = "china_population_by_age_group_sex_2020census.csv"
+WPP_AGE_FILE = "china_wpp2024_popproj_age5.csv"
+"""WPP 2024 population by 5-year group; its year Y averages mid-year Y-1 and Y, so it compares
+with a model's end of year Y-1 (SOURCES.md)."""
+VITAL_FILE = "china_nbs_vital_statistics.csv"
 
 
 def read_csv(name: str) -> pl.DataFrame:
@@ -49,6 +54,8 @@ class DemographicData:
     srb_estimate: dict[int, float]
     e0_estimate: dict[int, tuple[float, float]]  # year -> (male, female)
     projection: pl.DataFrame  # WPP 2024 projection assumptions, 2024-2100
+    wpp_age_groups: dict[int, FloatArray]  # WPP year -> (sex, 21 groups 0-4 .. 100+), medium
+    vital: pl.DataFrame  # NBS births, deaths and 60+/65+ shares, 2021-2025
 
 
 def _by_sex(frame: pl.DataFrame, column: str) -> GroupedCounts:
@@ -95,6 +102,16 @@ def demographic_data() -> DemographicData:
         for y, m, f in zip(life["year"], life["e0_male"], life["e0_female"], strict=True)
     }
     projection = read_csv("china_projection_assumptions.csv").sort("year")
+    by_age = read_csv(WPP_AGE_FILE)
+    wpp_age_groups = {
+        int(year): np.stack(
+            [
+                by_age.filter(pl.col("year") == year)[column].to_numpy().astype(np.float64) * 1e3
+                for column in ("popM", "popF")
+            ]
+        )
+        for year in by_age["year"].unique().sort().to_list()
+    }
     return DemographicData(
         census=census,
         mortality=mortality,
@@ -105,4 +122,6 @@ def demographic_data() -> DemographicData:
         srb_estimate=srb,
         e0_estimate=e0,
         projection=projection,
+        wpp_age_groups=wpp_age_groups,
+        vital=read_csv(VITAL_FILE).sort("year"),
     )

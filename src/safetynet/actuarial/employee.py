@@ -29,7 +29,6 @@ from safetynet.actuarial.population import (
     TOP_AGE,
     Drivers,
     PopulationProjection,
-    mortality_rates,
 )
 from safetynet.policy.money import fen_to_yuan
 from safetynet.policy.parameters import ParameterSet
@@ -40,6 +39,20 @@ from safetynet.policy.rules.retirement import CATEGORIES, statutory_retirement
 FloatArray = npt.NDArray[np.float64]
 SEX_OF_GROUP = np.array([0, 1, 1])
 OLDEST_RETIREMENT_MONTHS = 70 * 12  # the divisor table's last age (REFERENCE §1.3)
+BOOKED = (
+    "contribution_income",
+    "fiscal_subsidy",
+    "investment_income",
+    "spending",
+    "reserve",
+    "covered_wages",
+    "closed_group_spending",
+    "closed_group_contributions",
+)
+"""The yearly flows and stocks :func:`project_employee` books, (path, year) each."""
+CLOSED_GROUP_MIN_AGE = 16
+"""The closed group: every cohort of working age or older at the valuation year end (16+;
+coverage is nil below 16), with its later entrants into membership."""
 
 
 def normal_cdf(z: FloatArray) -> FloatArray:
@@ -68,6 +81,30 @@ class RetirementSchedule:
     years: npt.NDArray[np.int64]
 
 
+def contribution_density(a: Assumptions) -> FloatArray:
+    """Share of members contributing in a year, (group, age): the one density assumption."""
+    by_sex = np.stack(
+        [a.schedule(f"employee_pension.contribution_density.{s}", AGES) for s in ("male", "female")]
+    )
+    return np.asarray(by_sex[SEX_OF_GROUP])
+
+
+def career_density(a: Assumptions, retirement_age: FloatArray) -> FloatArray:
+    """Mean contribution density from the entry age to ``retirement_age`` (group, ...): the
+    same profile that counts contributors, so careers and contributors agree."""
+    entry = a.number("employee_pension.entry_age")
+    density = contribution_density(a)
+    edges = np.arange(TOP_AGE + 2, dtype=np.float64)
+    out = np.empty_like(retirement_age, dtype=np.float64)
+    for g in range(density.shape[0]):  # three categories
+        cumulative = np.concatenate([[0.0], np.cumsum(density[g])])
+        served = np.interp(retirement_age[g], edges, cumulative) - np.interp(
+            entry, edges, cumulative
+        )
+        out[g] = served / np.maximum(retirement_age[g] - entry, 1e-9)
+    return out
+
+
 def retirement_schedule(p: ParameterSet, a: Assumptions, end_year: int) -> RetirementSchedule:
     """Statutory ages of every birth month (all categories in one kernel call) and the share
     retired by each age, the short-of-minimum share retiring once they reach it."""
@@ -88,7 +125,7 @@ def retirement_schedule(p: ParameterSet, a: Assumptions, end_year: int) -> Retir
     minimum_years = rule["min_contribution_months"].reshape(shape) / 12.0
     entry = a.number("employee_pension.entry_age")
     sd = a.number("employee_pension.contribution_years_sd")
-    mean_years = a.number("employee_pension.career_density") * (statutory / 12.0 - entry)
+    mean_years = career_density(a, statutory / 12.0) * (statutory / 12.0 - entry)
     z = (minimum_years - mean_years) / sd
     short = normal_cdf(z)
     shortfall = (minimum_years - mean_years) + sd * normal_pdf(z) / np.maximum(short, 1e-12)
@@ -142,13 +179,13 @@ def new_pension_awards(
         p["pension.account.monthly_product_factor"].series[NATIONAL].dates[0].astype(object).year
     )
     index = a.number("employee_pension.base_to_wage")
-    density = a.number("employee_pension.career_density")
+    density = career_density(a, schedule.statutory_months / 12)  # (group, year)
     entry = a.number("employee_pension.entry_age")
     rate_day = np.maximum(
         january(econ.years), p["contribution.pension_employee_rate"].series[NATIONAL].dates[0]
     )
     employee_rate = p.at("contribution.pension_employee_rate", rate_day, NATIONAL)
-    credits = 12 * density * index * employee_rate[None] * econ.wage
+    credits = 12 * index * employee_rate[None] * econ.wage  # a full year's credit
     credits[:, econ.years < account_start] = 0.0
     growth = np.cumprod(1 + econ.account_interest)
     discounted = np.cumsum(credits / growth[None], axis=1)
@@ -156,7 +193,9 @@ def new_pension_awards(
     start = years[None] - career
     first_credit = np.maximum(start, account_start) - 1 - FIRST_YEAR
     last = years[None] - 1 - FIRST_YEAR
-    balance = growth[last][None] * (discounted[:, last] - discounted[:, first_credit])
+    balance = density[None] * (
+        growth[last][None] * (discounted[:, last] - discounted[:, first_credit])
+    )
     deemed_years = density * np.clip(np.minimum(account_start, years[None]) - start, 0, None)
     contribution_months = np.maximum(12 * schedule.contribution_years, 12 * deemed_years)
     retire_month = np.broadcast_to(years[None] * 12 + 6, (groups, years.size))
@@ -224,6 +263,53 @@ class EmployeeFund:
     pensioners: FloatArray  # (path, year, group, age)
     contributors: FloatArray  # (path, year, group, age)
     implicit_debt: FloatArray  # (path,) accrued-to-date liabilities at the valuation year end
+    awards: FloatArray  # (path, group, year) monthly pension at award of each year's retirees
+    schedule: RetirementSchedule
+
+
+def _base_year_pensions(a: Assumptions, retired: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Base-year pensioners (scaled to ``base_pensioners``, distributed like the covered
+    retired population) and their monthly amounts."""
+    pensioners = (
+        retired
+        * a.number("employee_pension.base_pensioners")
+        / retired.sum(axis=(-1, -2))[:, None, None]
+    )
+    return pensioners, pensioners * a.number("employee_pension.base_average_pension")
+
+
+def _book_year(
+    out: dict[str, FloatArray],
+    i: int,
+    paid: FloatArray,
+    covered_by_age: FloatArray,
+    rate: float,
+    subsidy_share: float,
+    investment_return: FloatArray,
+    closed: npt.NDArray[np.bool_] | None,
+) -> None:
+    """Post year ``i``'s flows (path,) into ``out``: pensions ``paid`` and covered wages by
+    (path, group, age), contributions at ``rate``, the subsidy, and the return on the reserve.
+    Pay-as-you-go after depletion: the reserve earns its return while positive, and a shortfall
+    is carried without interest (no debt is assumed to finance it). ``closed`` selects the ages
+    of the closed group (None before the valuation)."""
+    spending = paid.sum(axis=(-1, -2))
+    covered = covered_by_age.sum(axis=(-1, -2))
+    contributions = covered * rate
+    if closed is not None:
+        out["closed_group_spending"][:, i] = paid[..., closed].sum(axis=(-1, -2))
+        out["closed_group_contributions"][:, i] = rate * covered_by_age[..., closed].sum(
+            axis=(-1, -2)
+        )
+    subsidy = subsidy_share * spending
+    flow = contributions + subsidy - spending
+    investment = investment_return * np.maximum(out["reserve"][:, i - 1] + 0.5 * flow, 0.0)
+    out["reserve"][:, i] = out["reserve"][:, i - 1] + flow + investment
+    out["contribution_income"][:, i] = contributions
+    out["fiscal_subsidy"][:, i] = subsidy
+    out["investment_income"][:, i] = investment
+    out["spending"][:, i] = spending
+    out["covered_wages"][:, i] = covered
 
 
 def project_employee(
@@ -236,9 +322,7 @@ def project_employee(
     paths, n = pop.population.shape[0], years.size
     share_55 = a.number("employee_pension.female_55_share")
     weights = np.array([1.0, share_55, 1.0 - share_55])[:, None]
-    density = np.stack(
-        [a.schedule(f"employee_pension.contribution_density.{s}", AGES) for s in ("male", "female")]
-    )[SEX_OF_GROUP]
+    density = contribution_density(a)
     base_ratio = a.number("employee_pension.base_to_wage")
     subsidy_share = a.number("employee_pension.subsidy_share")
     days = january(years) + np.timedelta64(181, "D")
@@ -256,15 +340,7 @@ def project_employee(
     shape4 = (paths, n, len(CATEGORIES), TOP_AGE + 1)
     members, pensioners, contributors = np.zeros(shape4), np.zeros(shape4), np.zeros(shape4)
     new = np.zeros((paths, n))
-    names = (
-        "contribution_income",
-        "fiscal_subsidy",
-        "investment_income",
-        "spending",
-        "reserve",
-        "covered_wages",
-    )
-    out = {name: np.zeros((paths, n)) for name in names}
+    out = {name: np.zeros((paths, n)) for name in BOOKED}
     amounts = np.zeros((paths, len(CATEGORIES), TOP_AGE + 1))
     for i, year in enumerate(years):  # years: each stock depends on the last
         cohort = year - AGES - schedule.first_cohort
@@ -277,35 +353,30 @@ def project_employee(
         members[:, i] = pool * (1 - share)
         contributors[:, i] = members[:, i] * density
         if i == 0:
-            retired = pool * share
-            pensioners[:, 0] = (
-                retired
-                * a.number("employee_pension.base_pensioners")
-                / (retired.sum(axis=(-1, -2))[:, None, None])
-            )
-            amounts = pensioners[:, 0] * a.number("employee_pension.base_average_pension")
+            pensioners[:, 0], amounts = _base_year_pensions(a, pool * share)
             out["reserve"][:, 0] = a.number("employee_pension.base_reserve")
             continue
         survival = d.sx[i - 1][SEX_OF_GROUP][None]
         entrants = pool * np.maximum(share - share_before, 0.0)
         pensioners[:, i] = _age_one_year(pensioners[:, i - 1], survival) + entrants
-        paid_before = amounts.sum(axis=(-1, -2)) * (1 + adjust[:, i])
+        before = amounts * (1 + adjust[:, i])[:, None, None]
         amounts = _age_one_year(amounts, survival) * (1 + adjust[:, i])[:, None, None] + (
             entrants * awards[:, :, i][..., None]
         )
         new[:, i] = entrants.sum(axis=(-1, -2))
-        spending = 12 * 0.5 * (paid_before + amounts.sum(axis=(-1, -2)))
-        covered = contributors[:, i].sum(axis=(-1, -2)) * base_ratio * wage[:, i] * 12
-        contributions = covered * rate[i]
-        subsidy = subsidy_share * spending
-        flow = contributions + subsidy - spending
-        investment = returns[:, i] * (out["reserve"][:, i - 1] + 0.5 * flow)
-        out["reserve"][:, i] = out["reserve"][:, i - 1] + flow + investment
-        out["contribution_income"][:, i] = contributions
-        out["fiscal_subsidy"][:, i] = subsidy
-        out["investment_income"][:, i] = investment
-        out["spending"][:, i] = spending
-        out["covered_wages"][:, i] = covered
+        paid = 12 * 0.5 * (_age_one_year(before, np.ones_like(survival)) + amounts)
+        covered_by_age = contributors[:, i] * base_ratio * wage[:, i, None, None] * 12
+        closed = year - valuation_year + CLOSED_GROUP_MIN_AGE <= AGES  # (age,)
+        _book_year(
+            out,
+            i,
+            paid,
+            covered_by_age,
+            rate[i],
+            subsidy_share,
+            returns[:, i],
+            closed if year > valuation_year else None,
+        )
         if year == valuation_year:
             valued_amounts = amounts.copy()
     out["new_pensioners"] = new
@@ -319,7 +390,7 @@ def project_employee(
         adjust[:, v + 1 :].mean(axis=1),
         valued_amounts,
         members[:, v],
-        mortality_rates(int(years[-1]), a.number("population.mortality_improvement_floor"))[v - 1],
+        d.mx[v - 1],
         v,
     )
     return EmployeeFund(
@@ -329,7 +400,18 @@ def project_employee(
         pensioners=pensioners,
         contributors=contributors,
         implicit_debt=debt,
+        awards=awards,
+        schedule=schedule,
     )
+
+
+def cohort_retirement_age(schedule: RetirementSchedule, year: int) -> FloatArray:
+    """Mean age (years) at which the members aged 0..100 at the end of ``year`` retire,
+    (group, age): each birth cohort's own statutory ages under the scenario's rules, deferred
+    for those short of the minimum contribution years."""
+    cohort = year - AGES - schedule.first_cohort
+    share = schedule.retired_share[:, cohort, :]  # (group, age at valuation, age)
+    return np.asarray(1.0 + (1.0 - share[..., :-1]).sum(axis=-1))
 
 
 def implicit_debt(
@@ -342,9 +424,11 @@ def implicit_debt(
     mx: FloatArray,
     v: int,
 ) -> FloatArray:
-    """Accrued-to-date liabilities (yuan, per path) at the end of year index ``v``: present
-    value of pensions in payment plus, for members, the pension they will draw scaled by the
-    share of their career already served, under the valuation year's life table."""
+    """Accrued-to-date liabilities (yuan, per path) at the end of year index ``v``, closed
+    group: the present value of pensions in payment, plus for each member the pension of the
+    award at the cohort's own retirement age under the scenario, times the share of the career
+    from the entry age to that age already served, paid from then on; valued with the
+    valuation year's life table, the projected indexation and ``ipd_discount_rate``."""
     rate = a.number("employee_pension.ipd_discount_rate")
     entry = a.number("employee_pension.entry_age")
     lx = life_table(mx, MALE)["lx"][SEX_OF_GROUP]  # (group, age)
@@ -353,22 +437,17 @@ def implicit_debt(
     annuity = np.cumsum(weighted[..., ::-1], axis=-1)[..., ::-1] / weighted  # (path, group, age)
     in_payment = (amounts * 12 * annuity).sum(axis=(-1, -2))
     groups, last = awards.shape[1], awards.shape[2] - 1
-    retire_age = np.round(schedule.statutory_months[:, v] / 12).astype(np.int64)  # (group,)
-    to_go = np.maximum(retire_age[:, None] - AGES[None], 0)  # (group, age)
-    retire_index = np.minimum(v + to_go, last)
+    retire_age = cohort_retirement_age(schedule, int(schedule.years[v]))  # (group, age)
+    to_go = np.maximum(retire_age - AGES[None], 0.0)
+    at_age = np.minimum(np.round(AGES[None] + to_go).astype(np.int64), TOP_AGE)
+    retire_index = np.minimum(v + np.round(to_go).astype(np.int64), last)
     award = awards[:, np.arange(groups)[:, None], retire_index]  # (path, group, age)
     at_retirement = np.take_along_axis(
-        annuity, np.broadcast_to(retire_age[None, :, None], annuity.shape), axis=-1
+        annuity, np.broadcast_to(at_age[None], annuity.shape), axis=-1
     )
-    survive = np.take_along_axis(lx, retire_age[:, None] + 0 * AGES[None], axis=-1) / lx
-    served = np.clip((AGES[None] - entry) / (retire_age[:, None] - entry), 0.0, 1.0)
+    survive = np.take_along_axis(lx, at_age, axis=-1) / lx
+    served = np.clip((AGES[None] - entry) / np.maximum(retire_age - entry, 1e-9), 0.0, 1.0)
     accrued = (
-        members
-        * served[None]
-        * award
-        * 12
-        * at_retirement
-        * survive[None]
-        / ((1 + rate) ** to_go[None])
+        members * served[None] * award * 12 * at_retirement * survive[None] / (1 + rate) ** to_go
     )
     return np.asarray(in_payment + accrued.sum(axis=(-1, -2)))

@@ -13,15 +13,16 @@ stochastic ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from safetynet.actuarial.assumptions import Assumptions, ScenarioError
-from safetynet.actuarial.data import demographic_data
+from safetynet.actuarial.data import VITAL_FILE, demographic_data
 from safetynet.actuarial.graduation import graduate_counts, graduate_rates, pchip
 from safetynet.actuarial.lifetable import fit_improvement, life_expectancy, survivorship
 
@@ -81,6 +82,133 @@ def fertility_pattern() -> FloatArray:
 
 
 @dataclass(frozen=True)
+class DemographicFit:
+    """What the population is fitted to before it is projected (docs/projections.md).
+
+    - ``base``: the census (graduated) with each cohort scaled towards WPP 2024's population of
+      its 5-year group at end-2024, to the power of ``population.base_correction_weight`` at
+      its age then (1: WPP's count, 0: the census's). WPP adds the census under-count of young
+      adults and removes age exaggeration at the oldest ages. Cohorts born after the census
+      follow NBS births;
+    - ``mortality_level`` and ``mortality_slope``: a shift of log death rates,
+      ``level + slope * (year - 2023)``, fitted by least squares to NBS deaths of every
+      registered year jointly and held at its last registered year's value afterwards;
+    - ``observed_tfr``: the TFR implied by NBS births in the registered years (births over the
+      women exposed times the age pattern), and ``fertility_log_ratio``, the mean log ratio of
+      that TFR to WPP's over the same years, which fades out after them.
+    """
+
+    base: FloatArray  # (sex, age), end of BASE_YEAR
+    years: npt.NDArray[np.int64]  # registered years (NBS), BASE_YEAR + 1 ..
+    mortality_level: float
+    mortality_slope: float
+    observed_tfr: FloatArray  # (registered year,)
+    fertility_log_ratio: float
+
+
+MORTALITY_CENTRE = 2023
+CORRECTION_YEAR = 2024  # end-2024 = WPP's 2025 age groups (SOURCES.md year convention)
+FIT_ROUNDS = 6
+
+
+def mortality_shift(fit: DemographicFit, years: npt.NDArray[np.int64]) -> FloatArray:
+    """Factor on death rates by year: the fitted shift, held after the registered years."""
+    held = np.minimum(years, fit.years[-1]) - MORTALITY_CENTRE
+    return np.asarray(np.exp(fit.mortality_level + fit.mortality_slope * held), dtype=np.float64)
+
+
+def _group_sums(population: FloatArray) -> FloatArray:
+    """(..., age 0..100) -> (..., 21 groups 0-4 .. 95-99, 100+)."""
+    closed = population[..., :TOP_AGE].reshape(*population.shape[:-1], TOP_AGE // 5, 5).sum(-1)
+    return np.concatenate([closed, population[..., TOP_AGE:]], axis=-1)
+
+
+@dataclass(frozen=True)
+class _Registered:
+    """The registered years replayed from a base with NBS births: model deaths, the TFR the
+    births imply, and the population at the end of ``CORRECTION_YEAR``."""
+
+    deaths: FloatArray
+    tfr: FloatArray
+    at_correction: FloatArray  # (sex, age)
+
+
+def _replay_registered(
+    base: FloatArray, mx: FloatArray, years: npt.NDArray[np.int64], births: FloatArray
+) -> _Registered:
+    """Project the registered years with their NBS births (split by WPP's sex ratio)."""
+    ratios = survivorship(mx, MALE[None])
+    pattern = fertility_pattern()
+    current = base[None]
+    deaths = np.empty(years.size)
+    tfr = np.empty(years.size)
+    at_correction = base
+    for i, year in enumerate(years):  # five registered years
+        nxt, died = _survive(current, ratios["sx"][i][None])
+        tfr[i] = births[i] / _birth_exposure(current, nxt, pattern)[0]
+        srb = _srb_or_tfr(int(year), "srb")
+        born = births[i] * np.array([[srb / (1 + srb), 1 / (1 + srb)]])
+        nxt[..., 0] = born * ratios["birth"][i][None]
+        deaths[i] = died[0] + (born * (1 - ratios["birth"][i][None])).sum()
+        current = nxt
+        if year == CORRECTION_YEAR:
+            at_correction = current[0]
+    return _Registered(deaths=deaths, tfr=tfr, at_correction=at_correction)
+
+
+@lru_cache(maxsize=4)
+def fit_demography(floor: float, correction_weight: tuple[float, ...]) -> DemographicFit:
+    """Fit the base correction and the mortality shift in alternating rounds (each changes the
+    other's population at risk), then derive the registered TFR from the fitted population."""
+    data = demographic_data()
+    years = data.vital["year"].to_numpy().astype(np.int64)
+    births = data.vital["births"].to_numpy().astype(np.float64)
+    deaths = data.vital["deaths"].to_numpy().astype(np.float64)
+    if years[0] != BASE_YEAR + 1 or CORRECTION_YEAR not in years or (np.diff(years) != 1).any():
+        raise ScenarioError(VITAL_FILE, f"years must run on from {BASE_YEAR + 1} past 2024")
+    mx = mortality_rates(MIN_END_YEAR, floor)[: years.size]
+    design = np.stack([np.ones(years.size), years - MORTALITY_CENTRE], axis=1).astype(np.float64)
+    weight = np.asarray(correction_weight)  # by age at end-2024
+    lag = CORRECTION_YEAR - BASE_YEAR
+    target = data.wpp_age_groups[CORRECTION_YEAR + 1]
+    base = base_population()
+    level = slope = 0.0
+
+    def shifted() -> FloatArray:
+        return np.asarray(mx * np.exp(level + slope * (years - MORTALITY_CENTRE))[:, None, None])
+
+    for _ in range(FIT_ROUNDS):
+        replay = _replay_registered(base, shifted(), years, births)
+        step = np.linalg.lstsq(design, np.log(deaths / replay.deaths), rcond=None)[0]
+        level, slope = level + float(step[0]), slope + float(step[1])
+        ratio = target / np.maximum(_group_sums(replay.at_correction), 1.0)
+        by_age = ratio[:, np.minimum(AGES // 5, ratio.shape[1] - 1)] ** weight[None]
+        base = base.copy()
+        base[:, : TOP_AGE + 1 - lag] *= by_age[:, lag:]
+    tfr = _replay_registered(base, shifted(), years, births).tfr
+    wpp_tfr = np.array([_srb_or_tfr(int(y), "tfr") for y in years])
+    return DemographicFit(
+        base=base,
+        years=years,
+        mortality_level=level,
+        mortality_slope=slope,
+        observed_tfr=tfr,
+        fertility_log_ratio=float(np.mean(np.log(tfr / wpp_tfr))),
+    )
+
+
+def _srb_or_tfr(year: int, what: str) -> float:
+    """WPP's estimate of a year, or its medium projection from 2024."""
+    data = demographic_data()
+    estimates = data.srb_estimate if what == "srb" else data.tfr_estimate
+    if year in estimates:
+        return estimates[year]
+    row = data.projection.filter(pl.col("year") == year)
+    column = {"srb": "srb_males_per_female", "tfr": "tfr_medium"}[what]
+    return float(row[column][0])
+
+
+@dataclass(frozen=True)
 class Drivers:
     """The demographic inputs of each projection year (index 0 is ``BASE_YEAR + 1``)."""
 
@@ -88,26 +216,30 @@ class Drivers:
     sx: FloatArray  # (year, sex, age-1) survivorship ratios
     birth_survival: FloatArray  # (year, sex)
     e0: FloatArray  # (year, sex)
-    fertility_pattern: FloatArray  # (age,)
+    fertility_pattern: FloatArray  # (year, age): the age pattern, later by the timing shift
     tfr: FloatArray  # (path, year)
     srb: FloatArray  # (year,) males per female
     migration: FloatArray  # (year, sex, age) net migrants
     urban_share: FloatArray  # (year,)
     urban_share_base: float
+    base: FloatArray  # (sex, age) the fitted end-2020 population
+    mx: FloatArray  # (year, sex, age) central death rates after the fitted shift
+    fit: DemographicFit
 
 
-def drivers(
-    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None = None
-) -> Drivers:
-    """Demographic drivers; ``tfr_shock`` (path,) moves the TFR by that many standard
-    deviations of the WPP 95 % interval (Monte Carlo), else one path on the chosen variant."""
-    if not MIN_END_YEAR <= end_year <= 2100:
-        raise ScenarioError("end_year", f"must be between {MIN_END_YEAR} and 2100")
+def demographic_fit(assumptions: Assumptions) -> DemographicFit:
+    return fit_demography(
+        assumptions.number("population.mortality_improvement_floor"),
+        tuple(assumptions.schedule("population.base_correction_weight", AGES).tolist()),
+    )
+
+
+def _tfr_paths(
+    assumptions: Assumptions, years: npt.NDArray[np.int64], fit: DemographicFit, shock: FloatArray
+) -> FloatArray:
+    """TFR (path, year): observed in the registered years; after them the WPP variant times
+    the fitted ratio, fading linearly to WPP by ``population.fertility_convergence_year``."""
     data = demographic_data()
-    years = np.arange(BASE_YEAR + 1, end_year + 1)
-    floor = assumptions.number("population.mortality_improvement_floor")
-    mx = mortality_rates(end_year, floor)
-    ratios = survivorship(mx, MALE[None])
     variant = assumptions.text("population.fertility_variant")
     if variant not in FERTILITY_VARIANTS:
         raise ScenarioError(
@@ -128,8 +260,136 @@ def drivers(
             (proj["tfr_pi95_upper"] - proj["tfr_pi95_lower"]).to_numpy() / (2 * 1.96),
         ]
     )
+    last = int(fit.years[-1])
+    converge = assumptions.number("population.fertility_convergence_year")
+    fade = np.clip((converge - years) / max(converge - last, 1.0), 0.0, 1.0)
+    observed = years <= last
+    spread[observed] = 0.0
+    central = central * np.exp(fit.fertility_log_ratio * fade)
+    central[observed] = fit.observed_tfr[: int(observed.sum())]
+    return np.asarray(
+        np.maximum(central[None] + shock[:, None] * spread[None], 0.3), dtype=np.float64
+    )
+
+
+def shifted_pattern(shift: FloatArray) -> FloatArray:
+    """(year, age): the fertility age pattern moved ``shift`` years later (cumulative shares
+    interpolated, so each row still sums to 1)."""
+    edges = np.arange(TOP_AGE + 2, dtype=np.float64)
+    cumulative = np.concatenate([[0.0], np.cumsum(fertility_pattern())])
+    moved = np.interp(edges[None] - shift[:, None], edges, cumulative)
+    return np.asarray(np.diff(moved, axis=-1), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class FertilityTiming:
+    """The age of childbearing rises by ``rate`` years a year after the registered years,
+    until ``until``; then it stays."""
+
+    rate: float
+    until: int
+
+
+def timing_shift(
+    years: npt.NDArray[np.int64], timing: FertilityTiming, fit: DemographicFit
+) -> FloatArray:
+    """Years by which childbearing is later than in the base pattern, by year."""
+    last = int(fit.years[-1])
+    held = np.clip(years, last, max(timing.until, last)) - last
+    return np.asarray(timing.rate * held, dtype=np.float64)
+
+
+TIMING_PLATEAUS = (2040, 2045, 2050, 2055, 2060)
+"""Candidate years at which the rise of the age of childbearing stops."""
+_TIMING_FITS: dict[tuple[object, ...], FertilityTiming] = {}
+
+
+def _golden_minimum(misfit: Callable[[float], float], low: float, high: float) -> float:
+    """Minimum of a smooth unimodal function on [low, high] (golden section, 16 steps)."""
+    ratio = (np.sqrt(5.0) - 1) / 2
+    a, b = high - ratio * (high - low), low + ratio * (high - low)
+    fa, fb = misfit(a), misfit(b)
+    for _ in range(16):
+        if fa < fb:
+            high, b, fb = b, a, fa
+            a = high - ratio * (high - low)
+            fa = misfit(a)
+        else:
+            low, a, fa = a, b, fb
+            b = low + ratio * (high - low)
+            fb = misfit(b)
+    return (low + high) / 2
+
+
+def _timing_misfit(misfit: Callable[[FertilityTiming], float], until: int, rate: float) -> float:
+    return misfit(FertilityTiming(rate, until))
+
+
+def fertility_timing(assumptions: Assumptions) -> FertilityTiming:
+    """The rise of the age of childbearing (rate, and the year it stops, among
+    ``TIMING_PLATEAUS``) that makes births on WPP's medium TFR match WPP's medium births of
+    every year after the registered ones jointly (least squares on log births). WPP's
+    projected age pattern is not in the bundled data; its births are."""
+    fit = demographic_fit(assumptions)
+    key = (
+        fit.mortality_level,
+        fit.mortality_slope,
+        assumptions.number("population.fertility_convergence_year"),
+    )
+    if key in _TIMING_FITS:
+        return _TIMING_FITS[key]
+    medium = assumptions.with_values(
+        {"population.fertility_variant": "medium", "population.mortality_multiplier": 1.0},
+        "timing fit",
+    )
+    wpp = demographic_data().projection.filter(pl.col("year") > int(fit.years[-1]))
+    target = np.log(wpp["births_thousands"].to_numpy() * 1e3)
+
+    def misfit(timing: FertilityTiming) -> float:
+        d = _drivers(medium, 2100, None, timing)
+        births = project_population(d.base, d).births[0].sum(axis=-1)
+        model = np.log(births[np.isin(d.years, wpp["year"].to_numpy())])
+        return float(((model - target) ** 2).sum())
+
+    best: tuple[float, FertilityTiming] | None = None
+    for until in TIMING_PLATEAUS:  # five candidate years, a one-dimensional search in each
+        rate = _golden_minimum(partial(_timing_misfit, misfit, until), 0.0, 0.2)
+        candidate = FertilityTiming(float(rate), until)
+        error = misfit(candidate)
+        if best is None or error < best[0]:
+            best = (error, candidate)
+    assert best is not None
+    _TIMING_FITS[key] = best[1]
+    return best[1]
+
+
+def drivers(
+    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None = None
+) -> Drivers:
+    """Demographic drivers; ``tfr_shock`` (path,) moves the TFR by that many standard
+    deviations of the WPP 95 % interval (Monte Carlo), else one path on the chosen variant."""
+    if not MIN_END_YEAR <= end_year <= 2100:
+        raise ScenarioError("end_year", f"must be between {MIN_END_YEAR} and 2100")
+    return _drivers(assumptions, end_year, tfr_shock, fertility_timing(assumptions))
+
+
+def _drivers(
+    assumptions: Assumptions, end_year: int, tfr_shock: FloatArray | None, timing: FertilityTiming
+) -> Drivers:
+    data = demographic_data()
+    years = np.arange(BASE_YEAR + 1, end_year + 1)
+    fit = demographic_fit(assumptions)
+    floor = assumptions.number("population.mortality_improvement_floor")
+    multiplier = np.where(
+        years > fit.years[-1], assumptions.number("population.mortality_multiplier"), 1.0
+    )
+    shift = mortality_shift(fit, years) * multiplier
+    mx = mortality_rates(end_year, floor) * shift[:, None, None]
+    ratios = survivorship(mx, MALE[None])
     shock = np.zeros(1) if tfr_shock is None else np.asarray(tfr_shock, dtype=np.float64)
-    tfr = np.maximum(central[None] + shock[:, None] * spread[None], 0.3)
+    tfr = _tfr_paths(assumptions, years, fit, shock)
+    proj = data.projection.filter(pl.col("year").is_in(years.tolist()))
+    estimated = years[~np.isin(years, proj["year"].to_numpy())]
     srb = np.concatenate(
         [[data.srb_estimate[int(y)] for y in estimated], proj["srb_males_per_female"].to_numpy()]
     )
@@ -150,12 +410,15 @@ def drivers(
         sx=ratios["sx"],
         birth_survival=ratios["birth"],
         e0=life_expectancy(mx, MALE[None]),
-        fertility_pattern=fertility_pattern(),
+        fertility_pattern=shifted_pattern(timing_shift(years, timing, fit)),
         tfr=tfr,
         srb=srb,
         migration=migration,
         urban_share=urban,
         urban_share_base=base_share,
+        base=fit.base,
+        mx=mx,
+        fit=fit,
     )
 
 
@@ -172,6 +435,24 @@ class PopulationProjection:
     urban_share: FloatArray  # (year,) base year first
 
 
+def _survive(current: FloatArray, sx: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Year-end survivors aged one year (age 0 left empty) and deaths, per path."""
+    nxt = np.empty_like(current)
+    nxt[..., 1:TOP_AGE] = current[..., : TOP_AGE - 1] * sx[..., : TOP_AGE - 1]
+    oldest = current[..., TOP_AGE - 1] + current[..., TOP_AGE]
+    nxt[..., TOP_AGE] = oldest * sx[..., TOP_AGE - 1]
+    died = (current[..., : TOP_AGE - 1] * (1 - sx[..., : TOP_AGE - 1])).sum(axis=(-1, -2))
+    died += (oldest * (1 - sx[..., TOP_AGE - 1])).sum(axis=-1)
+    return nxt, died
+
+
+def _birth_exposure(current: FloatArray, nxt: FloatArray, pattern: FloatArray) -> FloatArray:
+    """Births per unit of TFR (path,): mean women at each age over the year x age pattern."""
+    women_after = np.concatenate([np.zeros((current.shape[0], 1)), nxt[:, 1, 1:]], axis=-1)
+    exposure = 0.5 * (current[:, 1] + women_after)
+    return np.asarray((exposure * pattern[None]).sum(axis=-1))
+
+
 def project_population(base: FloatArray, d: Drivers) -> PopulationProjection:
     """Run the cohort-component projection for every path at once."""
     paths = d.tfr.shape[0]
@@ -182,17 +463,8 @@ def project_population(base: FloatArray, d: Drivers) -> PopulationProjection:
     deaths = np.empty((paths, n))
     for i in range(n):  # years: each depends on the last
         current = population[:, i]
-        sx = d.sx[i][None]
-        nxt = np.empty_like(current)
-        nxt[..., 1:TOP_AGE] = current[..., : TOP_AGE - 1] * sx[..., : TOP_AGE - 1]
-        oldest = current[..., TOP_AGE - 1] + current[..., TOP_AGE]
-        nxt[..., TOP_AGE] = oldest * sx[..., TOP_AGE - 1]
-        died = (current[..., : TOP_AGE - 1] * (1 - sx[..., : TOP_AGE - 1])).sum(axis=(-1, -2))
-        died += (oldest * (1 - sx[..., TOP_AGE - 1])).sum(axis=-1)
-        women_before = current[:, 1]
-        women_after = np.concatenate([np.zeros((paths, 1)), nxt[:, 1, 1:]], axis=-1)
-        exposure = 0.5 * (women_before + women_after)
-        total_births = d.tfr[:, i] * (exposure * d.fertility_pattern[None]).sum(axis=-1)
+        nxt, died = _survive(current, d.sx[i][None])
+        total_births = d.tfr[:, i] * _birth_exposure(current, nxt, d.fertility_pattern[i])
         boys = d.srb[i] / (1 + d.srb[i])
         born = total_births[:, None] * np.array([boys, 1 - boys])[None]
         nxt[..., 0] = born * d.birth_survival[i][None]

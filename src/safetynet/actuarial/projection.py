@@ -7,23 +7,23 @@ vary by path; the result keeps the reserve of every path and the depletion year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from safetynet.actuarial.assumptions import Scenario
+from safetynet.actuarial.assumptions import Assumptions, Scenario, ScenarioError
 from safetynet.actuarial.economy import economy
 from safetynet.actuarial.employee import EmployeeFund, project_employee
 from safetynet.actuarial.population import (
     PopulationProjection,
-    base_population,
     drivers,
     population_table,
     project_population,
 )
 from safetynet.actuarial.residents import project_medical, project_residents
+from safetynet.actuarial.valuation import fund_measures, gdp_path, new_retirees
 
 FloatArray = npt.NDArray[np.float64]
 DEFAULT_END_YEAR = 2100
@@ -38,6 +38,11 @@ FLOWS_AFTER_BASE_YEAR = (
     "medical_employee_income",
     "medical_income",
     "medical_employee_balance",
+    "covered_wages",
+    "deficit",
+    "spending_gdp",
+    "subsidy_gdp",
+    "deficit_gdp",
 )
 """Flows that start with the first projection year (the base year has stocks only)."""
 
@@ -53,6 +58,8 @@ class Projection:
     reserve_peak_year: int
     implicit_pension_debt: float  # yuan, at the valuation year end
     valuation_year: int
+    measures: dict[str, float] = field(default_factory=dict)  # valuation.present_values
+    new_retirees: pl.DataFrame = field(default_factory=pl.DataFrame)  # valuation.new_retirees
 
 
 def _first_year(years: npt.NDArray[np.int64], condition: npt.NDArray[np.bool_]) -> FloatArray:
@@ -62,8 +69,11 @@ def _first_year(years: npt.NDArray[np.int64], condition: npt.NDArray[np.bool_]) 
     return np.where(hit, first, np.nan)
 
 
-def fund_series(fund: EmployeeFund) -> dict[str, FloatArray]:
-    """The employee fund's published columns (path, year), derived from the raw flows."""
+def fund_series(
+    fund: EmployeeFund, gdp: FloatArray | None = None, groups: dict[str, float] | None = None
+) -> dict[str, FloatArray]:
+    """The employee fund's published columns (path, year), derived from the raw flows; with
+    ``gdp`` (path, year) the shares of GDP, with ``groups`` contributors by coverage group."""
     s = fund.series
     pensioners = fund.pensioners.sum(axis=(-1, -2))
     contributors = fund.contributors.sum(axis=(-1, -2))
@@ -75,6 +85,17 @@ def fund_series(fund: EmployeeFund) -> dict[str, FloatArray]:
     covered = np.where(s["covered_wages"] > 0, s["covered_wages"], np.nan)
     spending = np.where(s["spending"] > 0, s["spending"], np.nan)
     average_pension = spending / 12 / mean_pensioners
+    deficit = s["spending"] - income  # after depletion: what the reserve no longer covers
+    extra: dict[str, FloatArray] = {}
+    if gdp is not None:
+        extra = {
+            "gdp": gdp,
+            "spending_gdp": s["spending"] / gdp,
+            "subsidy_gdp": s["fiscal_subsidy"] / gdp,
+            "deficit_gdp": deficit / gdp,
+        }
+    for name, share in (groups or {}).items():
+        extra[f"contributors_{name}"] = contributors * share
     return {
         "insured": members + pensioners,
         "contributors": contributors,
@@ -95,6 +116,9 @@ def fund_series(fund: EmployeeFund) -> dict[str, FloatArray]:
         "average_pension": average_pension,
         "average_wage": s["average_wage"],
         "replacement_rate": average_pension / s["average_wage"],
+        "covered_wages": s["covered_wages"],
+        "deficit": deficit,
+        **extra,
     }
 
 
@@ -102,10 +126,11 @@ def run_scenario(scenario: Scenario, end_year: int = DEFAULT_END_YEAR) -> Projec
     """The deterministic projection of one scenario."""
     p, a = scenario.parameters, scenario.assumptions
     d = drivers(a, end_year)
-    pop = project_population(base_population(), d)
+    pop = project_population(d.base, d)
     econ = economy(p, a, end_year)
     fund = project_employee(p, a, pop, d, econ)
-    series = fund_series(fund)
+    gdp = gdp_path(pop, econ.at(econ.wage, pop.years), a)
+    series = fund_series(fund, gdp, contributor_groups(a))
     extra = {**project_residents(p, a, pop, fund), **project_medical(p, a, pop, fund, econ)}
     flows = {k: v[0] for k, v in {**series, **extra}.items()}
     for name in FLOWS_AFTER_BASE_YEAR:
@@ -124,7 +149,17 @@ def run_scenario(scenario: Scenario, end_year: int = DEFAULT_END_YEAR) -> Projec
         reserve_peak_year=int(years[int(np.argmax(series["reserve"][0]))]),
         implicit_pension_debt=float(fund.implicit_debt[0]),
         valuation_year=valuation,
+        measures=fund_measures(fund, a),
+        new_retirees=new_retirees(fund, a),
     )
+
+
+def contributor_groups(a: Assumptions) -> dict[str, float]:
+    """Shares of contributors by coverage group (they must sum to 1)."""
+    value = a["employee_pension.contributor_groups"].value
+    if not isinstance(value, dict) or abs(sum(value.values()) - 1.0) > 1e-9:
+        raise ScenarioError("employee_pension.contributor_groups", "shares must sum to 1")
+    return {str(k): float(v) for k, v in value.items()}
 
 
 @dataclass(frozen=True)
@@ -164,7 +199,7 @@ def run_monte_carlo(
     p, a = scenario.parameters, scenario.assumptions
     rng = np.random.default_rng(int(a.number("monte_carlo.seed")) if seed is None else seed)
     d = drivers(a, end_year, tfr_shock=rng.standard_normal(paths))
-    pop = project_population(base_population(), d)
+    pop = project_population(d.base, d)
     econ = economy(p, a, end_year, paths=paths, rng=rng)
     fund = project_employee(p, a, pop, d, econ)
     reserve = fund.series["reserve"]

@@ -32,6 +32,9 @@ CHART_METRICS = {
     "payg_cost_rate": ("PAYG cost rate (spending / covered wages)", "share of wages", 1.0),
     "balancing_rate": ("Contribution rate balancing the scheme", "share of wages", 1.0),
     "replacement_rate": ("Average pension / average wage", "ratio", 1.0),
+    "spending_gdp": ("Employee pension spending / GDP", "share of GDP", 1.0),
+    "subsidy_gdp": ("Fiscal subsidy / GDP", "share of GDP", 1.0),
+    "deficit_gdp": ("Deficit (spending - all income) / GDP", "share of GDP", 1.0),
     "population": ("Population", "million", MILLION),
     "share_60_plus": ("Share aged 60+", "share", 1.0),
     "resident_spending": ("Residents' pension spending", "trillion yuan", TRILLION),
@@ -48,7 +51,37 @@ CHART_METRICS = {
 }
 
 
+METRICS_ZH = {
+    "reserve": "职工养老保险基金累计结余",
+    "balance": "当年收支差额",
+    "contributors": "缴费人数",
+    "pensioners": "领取待遇人数",
+    "dependency_ratio": "制度抚养比",
+    "payg_cost_rate": "现收现付成本率",
+    "balancing_rate": "平衡缴费率",
+    "replacement_rate": "平均养老金/平均工资",
+    "spending_gdp": "基金支出占GDP",
+    "subsidy_gdp": "财政补贴占GDP",
+    "deficit_gdp": "赤字占GDP",
+    "population": "总人口",
+    "share_60_plus": "60岁及以上人口比重",
+    "resident_spending": "城乡居民养老保险支出",
+    "medical_employee_balance": "职工医保当年收支差额",
+    "medical_resident_balance": "居民医保当年收支差额",
+}
+"""Simplified Chinese names of the chart metrics, shown beside the English ones."""
+PV_COLUMNS = (
+    "pv_contributions",
+    "pv_subsidies",
+    "pv_spending",
+    "pv_covered_wages",
+    "closed_group_liability",
+)
+
+
 def summary_table(projections: Sequence[Projection]) -> pl.DataFrame:
+    """Headline years, the implicit pension debt, the actuarial balance (share of the PV of
+    covered wages) and the present values (trillion yuan) per scenario."""
     return pl.DataFrame(
         {
             "scenario": [r.scenario for r in projections],
@@ -57,6 +90,12 @@ def summary_table(projections: Sequence[Projection]) -> pl.DataFrame:
             "depletion_year": [r.depletion_year for r in projections],
             "implicit_pension_debt_trn": [r.implicit_pension_debt / TRILLION for r in projections],
             "ipd_valuation_year": [r.valuation_year for r in projections],
+            "actuarial_balance": [r.measures["actuarial_balance"] for r in projections],
+            **{
+                f"{name}_trn": [r.measures[name] / TRILLION for r in projections]
+                for name in PV_COLUMNS
+            },
+            "pv_horizon_end": [int(r.measures["horizon_end"]) for r in projections],
         },
         schema_overrides={
             "first_deficit_year": pl.Int64,
@@ -77,10 +116,49 @@ def write_tables(projections: Sequence[Projection], out: Path) -> list[Path]:
             path = out / f"{result.scenario}{suffix}"
             writer(path)
             written.append(path)
+        retirees = out / f"{result.scenario}_new_retirees.csv"
+        result.new_retirees.write_csv(retirees)
+        written.append(retirees)
     summary = out / "summary.csv"
     summary_table(projections).write_csv(summary)
     written.append(summary)
     return written
+
+
+def write_sensitivity(table: pl.DataFrame, scenario: str, out: Path) -> list[Path]:
+    """``sensitivity_<scenario>.csv`` and the tornado chart ``charts/tornado_<scenario>.png``."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"sensitivity_{scenario}.csv"
+    table.write_csv(path)
+    base = float(table.filter(pl.col("case") == "base")["actuarial_balance"][0])
+    moved = table.filter(pl.col("case") != "base")
+    factors = list(dict.fromkeys(moved["factor"].to_list()))
+    low = [_case(moved, f, "low") - base for f in factors]
+    high = [_case(moved, f, "high") - base for f in factors]
+    order = np.argsort([abs(h - lo) for lo, h in zip(low, high, strict=True)])
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    rows = np.arange(len(factors))
+    ax.barh(rows, [100 * low[i] for i in order], color="C3", label="low case")
+    ax.barh(rows, [100 * high[i] for i in order], color="C0", label="high case")
+    ax.set_yticks(rows, [factors[i] for i in order])
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel(
+        f"change of the actuarial balance (points of covered wages; base {100 * base:.2f})"
+    )
+    ax.set_title(f"Sensitivity of the actuarial balance ({scenario})")
+    ax.legend(fontsize=8)
+    charts = out / "charts"
+    charts.mkdir(exist_ok=True)
+    tornado = charts / f"tornado_{scenario}.png"
+    fig.tight_layout()
+    fig.savefig(tornado, dpi=110)
+    plt.close(fig)
+    return [path, tornado]
+
+
+def _case(table: pl.DataFrame, factor: str, case: str) -> float:
+    row = table.filter((pl.col("factor") == factor) & (pl.col("case") == case))
+    return float(row["actuarial_balance"][0])
 
 
 def write_monte_carlo(mc: MonteCarlo, out: Path) -> list[Path]:
@@ -102,14 +180,18 @@ def write_monte_carlo(mc: MonteCarlo, out: Path) -> list[Path]:
 
 
 def _clip_reserve_axis(ax: Axes, series: Sequence[np.ndarray]) -> None:
-    """Keep the years around the peak and depletion readable: the debt that piles up after
-    depletion would otherwise flatten them (the axis is clipped at three times the peak)."""
+    """Keep the years around the peak and depletion readable: the shortfall that piles up
+    after depletion would otherwise flatten them (the axis is clipped at three times the
+    peak); otherwise the axis spans the data's range."""
     peak = max(float(np.nanmax(s)) for s in series)
     low = min(float(np.nanmin(s)) for s in series)
     ax.axhline(0, color="black", lw=0.6)
     if peak > 0 and low < -3 * peak:
         ax.set_ylim(-3 * peak, 1.15 * peak)
         ax.text(0.01, 0.02, "axis clipped at -3 x peak", transform=ax.transAxes, fontsize=7)
+    else:
+        margin = 0.05 * (peak - low or 1.0)
+        ax.set_ylim(low - margin, peak + margin)
 
 
 def write_charts(
@@ -141,6 +223,7 @@ def write_charts(
         fig.savefig(path, dpi=110)
         plt.close(fig)
         written.append(path)
+    written.append(_replacement_chart(projections, out))
     for mc in monte_carlo:
         fig, ax = plt.subplots(figsize=(8, 4.5))
         bands = np.quantile(mc.reserve, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0) / TRILLION
@@ -160,8 +243,36 @@ def write_charts(
     return written
 
 
+def _replacement_chart(projections: Sequence[Projection], out: Path) -> Path:
+    """New retirees' pension at award over the average wage, by birth cohort and sex."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for i, result in enumerate(projections):
+        rows = result.new_retirees
+        for category, style in (("male", "-"), ("female_55", "--"), ("female_50", ":")):
+            part = rows.filter(pl.col("category") == category).sort("year")
+            ax.plot(
+                part["birth_year"],
+                part["replacement_average_wage"],
+                style,
+                color=f"C{i % 10}",
+                lw=1.2,
+                label=f"{result.scenario} {category}",
+            )
+    ax.set_title("New retirees: pension at award / average wage, by birth cohort")
+    ax.set_xlabel("birth year")
+    ax.set_ylabel("ratio")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6, ncol=3)
+    path = out / "replacement_by_cohort.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>safetynet projections</title>
+<html lang="zh-Hans"><head><meta charset="utf-8">
+<title>养老金与人口预测 · safetynet projections</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1100px;color:#222}
 svg{background:#fafafa;border:1px solid #ddd}
@@ -170,14 +281,24 @@ table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padd
 #tip{position:absolute;background:#fff;border:1px solid #999;padding:.2rem .4rem;font-size:.8rem;
 display:none;pointer-events:none}
 </style></head><body>
-<h1>Pension and population projections</h1>
-<p>Urban employee pension fund by scenario (deterministic), and Monte Carlo bands where run.
-Assumptions and sources: docs/projections.md. Demographic data: UN WPP 2024 (CC BY 3.0 IGO) and
-the 2020 census (NBS).</p>
-<div class="controls">Metric: <select id="metric"></select> <span id="boxes"></span></div>
+<h1>养老金与人口预测 · Pension and population projections</h1>
+<p>城镇职工基本养老保险基金各情景的确定性预测，以及已运行的蒙特卡洛区间。
+假设与来源见 docs/projections.md；人口数据：联合国《世界人口展望2024》
+（CC BY 3.0 IGO）、2020年人口普查与国家统计局。</p>
+<p lang="en">Urban employee pension fund by scenario (deterministic), and Monte Carlo bands where
+run. Assumptions and sources: docs/projections.md. Demographic data: UN WPP 2024 (CC BY 3.0 IGO),
+the 2020 census and NBS.</p>
+<div class="controls">指标 Metric: <select id="metric"></select> <span id="boxes"></span></div>
 <svg id="chart" width="1000" height="420"></svg><div id="tip"></div>
-<h2>Headline years</h2><div id="summary"></div>
-<h2>Uncertainty</h2><p>Reserve quantile bands of the Monte Carlo paths: <select id="fanpick">
+<h2>关键年份与精算指标 · Headline years and actuarial measures</h2>
+<p>隐性养老金债务与现值单位为万亿元；精算平衡为估值期内缴费工资现值的比例（负值为赤字）。</p>
+<p lang="en">Implicit pension debt and present values in trillion yuan; the actuarial balance is a
+share of the present value of covered wages over the valuation horizon (negative: a deficit).</p>
+<div id="summary" style="overflow-x:auto"></div>
+<h2>敏感性分析 · Sensitivity</h2><div id="sensitivity"></div>
+<svg id="tornado" width="1000" height="0"></svg>
+<h2>不确定性 · Uncertainty</h2><p>蒙特卡洛路径的基金结余分位区间 Reserve quantile bands of the
+Monte Carlo paths: <select id="fanpick">
 </select></p><svg id="fan" width="1000" height="360"></svg>
 <script>
 const DATA = __DATA__;
@@ -196,7 +317,7 @@ function axes(svg, xs, lo, hi, unit){
    Math.abs(hi-lo)<5?v.toFixed(2):v.toFixed(0);}
  for(let yr=Math.ceil(xs[0]/10)*10;yr<=xs[xs.length-1];yr+=10){
   el("text",{x:x(yr),y:H-10,"text-anchor":"middle","font-size":11},svg).textContent=yr;}
- el("text",{x:12,y:14,"font-size":11},svg).textContent=unit;
+ el("text",{x:L+6,y:T+12,"font-size":11},svg).textContent=unit;
  if(lo<0&&hi>0)el("line",{x1:L,x2:W-R,y1:y(0),y2:y(0),stroke:"#000"},svg);
  return [x,y];}
 function draw(){
@@ -206,9 +327,10 @@ function draw(){
  const xs=DATA.years;let lo=Infinity,hi=-Infinity;
  shown.forEach(s=>s.series[m].forEach(v=>{if(v!==null){lo=Math.min(lo,v/meta[2]);
   hi=Math.max(hi,v/meta[2]);}}));
- if(!shown.length)return;const [x,y]=axes(svg,xs,Math.min(lo,0),hi,meta[1]);
+ if(!shown.length)return;const clipped=m==="reserve"&&hi>0&&lo<-3*hi;if(clipped)lo=-3*hi;
+ const [x,y]=axes(svg,xs,lo,hi,meta[1]+(clipped?" (axis clipped at -3 x peak)":""));
  shown.forEach(s=>{const pts=[];s.series[m].forEach((v,i)=>{if(v!==null)
-  pts.push(x(xs[i])+","+y(v/meta[2]));});
+  pts.push(x(xs[i])+","+y(Math.max(v/meta[2],lo)));});
   const line=el("polyline",{points:pts.join(" "),fill:"none",stroke:s.color,
   "stroke-width":2},svg);
   line.addEventListener("mousemove",ev=>{const t=document.getElementById("tip");
@@ -220,30 +342,53 @@ function draw(){
   line.addEventListener("mouseleave",()=>{document.getElementById("tip").style.display="none";});
  });}
 function fan(){const svg=document.getElementById("fan"),pick=document.getElementById("fanpick");
- if(!DATA.fans.length){svg.outerHTML="<p>No Monte Carlo run (use --paths N).</p>";return;}
+ if(!DATA.fans.length){svg.outerHTML=
+  "<p>未运行蒙特卡洛（使用 --paths N）。No Monte Carlo run (use --paths N).</p>";return;}
  if(!pick.options.length){DATA.fans.forEach((f,i)=>{const o=document.createElement("option");
   o.value=i;o.textContent=f.scenario;pick.appendChild(o);});pick.onchange=fan;}
  svg.innerHTML="";
- const f=DATA.fans[+pick.value||0],xs=f.years,lo=Math.min(0,...f.q05),hi=Math.max(...f.q95);
+ const f=DATA.fans[+pick.value||0],xs=f.years,hi=Math.max(...f.q95);
+ const lo=Math.max(Math.min(...f.q05),hi>0?-3*hi:-Infinity),c=v=>y(Math.max(v,lo));
  const [x,y]=axes(svg,xs,lo,hi,"trillion yuan, "+f.paths+" paths ("+f.scenario+")");
- const band=(a,b,op)=>{const pts=xs.map((v,i)=>x(v)+","+y(a[i]));
-  for(let i=xs.length-1;i>=0;i--)pts.push(x(xs[i])+","+y(b[i]));
+ const band=(a,b,op)=>{const pts=xs.map((v,i)=>x(v)+","+c(a[i]));
+  for(let i=xs.length-1;i>=0;i--)pts.push(x(xs[i])+","+c(b[i]));
   el("polygon",{points:pts.join(" "),fill:"#1f77b4","fill-opacity":op},svg);};
  band(f.q05,f.q95,0.2);band(f.q25,f.q75,0.35);
- el("polyline",{points:xs.map((v,i)=>x(v)+","+y(f.q50[i])).join(" "),fill:"none",
+ el("polyline",{points:xs.map((v,i)=>x(v)+","+c(f.q50[i])).join(" "),fill:"none",
   stroke:"#1f77b4","stroke-width":2},svg);}
 const sel=document.getElementById("metric");
 for(const k in DATA.metrics){const o=document.createElement("option");o.value=k;
- o.textContent=DATA.metrics[k][0];sel.appendChild(o);}
+ o.textContent=(DATA.metrics_zh[k]||"")+" · "+DATA.metrics[k][0];sel.appendChild(o);}
 sel.onchange=draw;
 DATA.scenarios.forEach((s,i)=>{s.color=COLORS[i%COLORS.length];
  const l=document.createElement("label");l.innerHTML='<input type="checkbox" checked id="cb_'+
  s.name+'"> <span style="color:'+s.color+'">'+s.name+'</span>';
  document.getElementById("boxes").appendChild(l);l.firstChild.onchange=draw;});
-let h="<table><tr>"+DATA.summary.columns.map(c=>"<th>"+c+"</th>").join("")+"</tr>";
-DATA.summary.rows.forEach(r=>{h+="<tr>"+r.map(v=>"<td>"+(v===null?"none by the end":
- (typeof v==="number"&&!Number.isInteger(v)?v.toFixed(1):v))+"</td>").join("")+"</tr>";});
-document.getElementById("summary").innerHTML=h+"</table>";
+function fmt(v){return v===null?"none by the end":(typeof v==="number"&&!Number.isInteger(v)?
+ (Math.abs(v)<1?v.toFixed(4):v.toFixed(1)):v);}
+function table(t){let h="<table><tr>"+t.columns.map(c=>"<th>"+c+"</th>").join("")+"</tr>";
+ t.rows.forEach(r=>{h+="<tr>"+r.map(v=>"<td>"+fmt(v)+"</td>").join("")+"</tr>";});
+ return h+"</table>";}
+document.getElementById("summary").innerHTML=table(DATA.summary);
+function tornado(){const t=DATA.sensitivity;if(!t){document.getElementById("sensitivity")
+ .innerHTML="<p>未运行（使用 --sensitivity）。Not run (use --sensitivity).</p>";return;}
+ document.getElementById("sensitivity").innerHTML=table(t);
+ const ci=t.columns.indexOf("actuarial_balance"),fi=t.columns.indexOf("factor"),
+  ki=t.columns.indexOf("case"),base=t.rows.find(r=>r[ki]==="base")[ci];
+ const fs=[...new Set(t.rows.filter(r=>r[ki]!=="base").map(r=>r[fi]))];
+ const d=fs.map(f=>{const g=k=>t.rows.find(r=>r[fi]===f&&r[ki]===k)[ci]-base;
+  return [f,g("low"),g("high")];}).sort((a,b)=>Math.abs(b[2]-b[1])-Math.abs(a[2]-a[1]));
+ const svg=document.getElementById("tornado"),H=24*d.length+40;svg.setAttribute("height",H);
+ const span=Math.max(...d.map(r=>Math.max(Math.abs(r[1]),Math.abs(r[2]))))||1;
+ const X=v=>600+v/span*350;
+ d.forEach((r,i)=>{const Y=10+24*i;
+  el("text",{x:240,y:Y+14,"text-anchor":"end","font-size":12},svg).textContent=r[0];
+  [[r[1],"#d62728"],[r[2],"#1f77b4"]].forEach(([v,col])=>el("rect",{x:Math.min(X(0),X(v)),
+   y:Y,width:Math.abs(X(v)-X(0)),height:18,fill:col},svg));});
+ el("line",{x1:X(0),x2:X(0),y1:0,y2:H-30,stroke:"#000"},svg);
+ el("text",{x:X(0),y:H-10,"text-anchor":"middle","font-size":11},svg).textContent=
+  "change of the actuarial balance from "+base.toFixed(4)+" (red: low case, blue: high case)";}
+tornado();
 draw();fan();
 </script></body></html>
 """
@@ -264,7 +409,10 @@ def _fan(mc: MonteCarlo) -> dict[str, object]:
 
 
 def write_html(
-    projections: Sequence[Projection], out: Path, monte_carlo: Sequence[MonteCarlo] = ()
+    projections: Sequence[Projection],
+    out: Path,
+    monte_carlo: Sequence[MonteCarlo] = (),
+    sensitivity: pl.DataFrame | None = None,
 ) -> Path:
     """``index.html``: interactive comparison of scenarios and a fan chart per Monte Carlo run."""
     out.mkdir(parents=True, exist_ok=True)
@@ -272,6 +420,7 @@ def write_html(
     data: dict[str, object] = {
         "years": projections[0].table["year"].to_list(),
         "metrics": {k: list(v) for k, v in CHART_METRICS.items()},
+        "metrics_zh": METRICS_ZH,
         "scenarios": [
             {
                 "name": r.scenario,
@@ -281,6 +430,9 @@ def write_html(
         ],
         "summary": {"columns": summary.columns, "rows": [list(row) for row in summary.rows()]},
         "fans": [_fan(mc) for mc in monte_carlo],
+        "sensitivity": None
+        if sensitivity is None
+        else {"columns": sensitivity.columns, "rows": [list(r) for r in sensitivity.rows()]},
     }
     path = out / "index.html"
     path.write_text(_PAGE.replace("__DATA__", json.dumps(data)), encoding="utf-8")
