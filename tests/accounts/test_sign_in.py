@@ -229,3 +229,9 @@ def test_stale_counts_are_purged(uow: UnitOfWork, accounts: Accounts) -> None:
     with uow:
         left = set(uow.session.scalars(select(LoginThrottle.key)))
     assert left == {"user:recent", f"addr:{ADDRESS}"}
+
+
+def test_both_fields_are_named_when_both_are_bad(uow: UnitOfWork) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        authenticate(uow, "a\x00b", "c\x00d", ADDRESS)
+    assert [p.field for p in refused.value.problems] == ["username", "password"]

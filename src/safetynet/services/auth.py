@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from safetynet.domain.access import Principal, Role
-from safetynet.domain.errors import InvalidInput, TooManyAttempts, Unauthenticated
+from safetynet.domain.errors import InvalidInput, Problem, TooManyAttempts, Unauthenticated
 from safetynet.domain.identity import mask_ids_in
 from safetynet.domain.passwords import MAX_LENGTH, has_control_characters
 from safetynet.services import audit
@@ -80,14 +80,13 @@ def verify_password(user: User | None, password: str) -> bool:
 def _checked(username: str, password: str) -> str:
     problems = []
     if has_control_characters(username):
-        problems.append(("username", "must not contain control characters"))
+        problems.append(Problem("username", "must not contain control characters"))
     if has_control_characters(password):
-        problems.append(("password", "must not contain control characters"))
+        problems.append(Problem("password", "must not contain control characters"))
     elif len(password) > MAX_LENGTH:
-        problems.append(("password", f"must be at most {MAX_LENGTH} characters"))
+        problems.append(Problem("password", f"must be at most {MAX_LENGTH} characters"))
     if problems:
-        field, problem = problems[0]
-        raise InvalidInput.one(field, problem)
+        raise InvalidInput(problems)
     return username.strip()
 
 
