@@ -5,10 +5,13 @@ chain existed chained by the migration, and identity numbers masked in free text
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text, update
 
 from safetynet.domain.access import Principal, Role
@@ -231,3 +234,40 @@ def test_the_migration_chains_rows_written_before_it(database_url: str, tmp_path
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM settings")) == 0
     engine.dispose()
+
+
+_text = st.text(max_size=30)
+_json = st.none() | st.dictionaries(
+    st.text(max_size=8), st.integers() | st.text(max_size=10) | st.booleans(), max_size=4
+)
+_contents = st.builds(
+    AuditContent,
+    at=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    actor=_text,
+    role=_text,
+    action=_text,
+    entity=_text,
+    entity_id=_text,
+    region_code=st.none() | st.integers(100000, 999999),
+    before=_json,
+    after=_json,
+    reason=_text,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_contents, _contents, st.integers(1, 2**40))
+def test_any_change_to_a_row_changes_its_hash(
+    row: AuditContent, other: AuditContent, seq: int
+) -> None:
+    """Changing any one field, the place in the chain or the previous hash changes the hash."""
+    digest = row_hash(seq, GENESIS, row)
+    assert row_hash(seq, GENESIS, row) == digest  # deterministic
+    assert row_hash(seq + 1, GENESIS, row) != digest
+    assert row_hash(seq, "f" * 64, row) != digest
+    for field in AuditContent.__dataclass_fields__:
+        changed = replace(row, **{field: getattr(other, field)})
+        if getattr(other, field) != getattr(row, field):
+            assert row_hash(seq, GENESIS, changed) != digest, field
