@@ -74,7 +74,7 @@ def test_lockout_with_backoff_refuses_even_the_right_password(
     _fail(uow, "op-bj", 5, now=start)
     with pytest.raises(TooManyAttempts) as locked:
         authenticate(uow, "op-bj", PASSWORD, ADDRESS, now=start)
-    assert locked.value.retry_after == 1
+    assert (locked.value.code, locked.value.retry_after) == ("too_many_attempts", 1)
     later = start + timedelta(seconds=2)
     _fail(uow, "op-bj", 1, now=later)  # sixth failure: 2 s
     with pytest.raises(TooManyAttempts) as again:
@@ -154,8 +154,9 @@ def test_control_characters_and_overlong_input_are_refused(
 
 
 def test_an_overlong_username_is_an_unknown_user(uow: UnitOfWork) -> None:
-    with pytest.raises(Unauthenticated):
+    with pytest.raises(Unauthenticated) as refused:
         authenticate(uow, "u" * 5000, PASSWORD, ADDRESS)
+    assert refused.value.code == "unauthenticated"
 
 
 def test_unknown_users_cost_one_argon2_verification(

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 
 class DomainError(Exception):
-    """Base class: a use case refused, with a message fit for the operator."""
+    """Base class: a use case refused, with a message fit for the operator and a stable
+    ``code`` for programs (the web pages choose their message by it)."""
+
+    code = "refused"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Problem:
 class InvalidInput(DomainError):
     """Input that fails validation; names every bad field (and row)."""
 
+    code = "invalid_input"
+
     def __init__(self, problems: list[Problem], total: int | None = None) -> None:
         self.problems = problems
         self.total = total if total is not None else len(problems)
@@ -44,6 +49,8 @@ class InvalidInput(DomainError):
 
 
 class NotFound(DomainError):
+    code = "not_found"
+
     def __init__(self, what: str, key: object) -> None:
         super().__init__(f"{what} {key} not found")
         self.what = what
@@ -51,6 +58,8 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The request contradicts the record (a duplicate, a state that forbids the change)."""
+
+    code = "conflict"
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -60,13 +69,19 @@ class Conflict(DomainError):
 class Forbidden(DomainError):
     """The acting user's role or region scope does not allow this."""
 
+    code = "forbidden"
+
 
 class Unauthenticated(DomainError):
     """No valid credentials."""
 
+    code = "unauthenticated"
+
 
 class TooManyAttempts(DomainError):
     """Sign-in refused for a while after repeated failures; ``retry_after`` in seconds."""
+
+    code = "too_many_attempts"
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
