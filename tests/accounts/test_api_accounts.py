@@ -221,3 +221,11 @@ def test_a_demo_users_token_stops_in_production(
     monkeypatch.setenv("SAFETYNET_ENV", "production")
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     assert _sign_in(client, "citizen-demo").status_code == 401
+
+
+def test_the_openapi_document_lists_the_sign_in_refusals(client: TestClient) -> None:
+    responses = client.get("/openapi.json").json()["paths"]["/api/v1/auth/token"]["post"][
+        "responses"
+    ]
+    assert {"401", "422", "429"} <= set(responses)
+    assert "application/problem+json" in responses["429"]["content"]
