@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
-from safetynet import __version__
+from safetynet import __version__, web
 from safetynet.api import access, benefits, calc, money, problems, registry
 from safetynet.services.log_masking import install_log_masking
 from safetynet.services.startup import check_startup
@@ -25,13 +25,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version=__version__,
         description="China's universal, multi-level social security system: the national "
         "record of persons, enrollment, contributions and personal accounts.",
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     problems.install(app)
     for module in (access, registry, money, calc, benefits):
         app.include_router(module.router)
+    web.install(app)
 
     @app.get("/health/live", tags=["health"])
     def live() -> dict[str, str]:

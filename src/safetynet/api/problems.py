@@ -112,6 +112,21 @@ def audit_refusal(request: Request, detail: str) -> None:
         log.error("could not audit a refusal of %s: %s", what, type(exc).__name__)
 
 
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    errors = [
+        {"field": _field_of(tuple(e.get("loc", ()))), "problem": e.get("msg", "")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:5])
+    return problem(422, "Invalid input", detail, errors)
+
+
+def http_problem(exc: StarletteHTTPException) -> JSONResponse:
+    return problem(
+        exc.status_code, str(exc.detail), str(exc.detail), headers=dict(exc.headers or {})
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain(_: Request, exc: DomainError) -> Response:
@@ -129,18 +144,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(_: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {"field": _field_of(tuple(e.get("loc", ()))), "problem": e.get("msg", "")}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:5])
-        return problem(422, "Invalid input", detail, errors)
+        return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> Response:
-        return problem(
-            exc.status_code, str(exc.detail), str(exc.detail), headers=dict(exc.headers or {})
-        )
+        return http_problem(exc)
 
     @app.exception_handler(IntegrityError)
     async def on_integrity(_: Request, exc: IntegrityError) -> Response:

@@ -152,6 +152,9 @@ class Job(ABC):
 class RowJob(Job):
     """A job computing one output row per person in its scope."""
 
+    unchecked: ClassVar[tuple[str, ...]] = ()
+    """Columns the row checks leave alone, for a job that reports their problems itself."""
+
     @abstractmethod
     def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
         """Which rows the job is about (the others are skipped, unchecked)."""
@@ -165,7 +168,7 @@ class RowJob(Job):
         table = table.select(list(self.columns))
         in_scope = self.scope(table, ctx)
         chosen = table.filter(pa.array(in_scope))
-        problems = check_rows(chosen, ctx.month)
+        problems = check_rows(chosen.drop_columns(list(self.unchecked)), ctx.month)
         valid = chosen.filter(pa.array(problems.ok))
         computed = self.compute(valid, ctx)
         bad = chosen.filter(pa.array(~problems.ok))

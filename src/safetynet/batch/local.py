@@ -53,9 +53,9 @@ class TaskResult:
 
 def population_dataset(population: Path, files: list[str] | None = None) -> ds.Dataset:
     """The population files (all, or the given ones) with the ``province`` partition key as a
-    column."""
+    column. Only the province directories are read: registers and labels may sit beside them."""
     if files is None:
-        return ds.dataset(population, format="parquet", partitioning="hive")
+        files = sorted(str(f) for f in population.glob("province=*/*.parquet"))
     return ds.dataset(
         files, format="parquet", partitioning="hive", partition_base_dir=str(population)
     )

@@ -110,7 +110,11 @@ def run_spark(job: Job, population: Path, out: Path, ctx: JobContext, spark: Any
 
     started = time.perf_counter()
     schema = tagged_schema(job)
-    source = spark.read.parquet(str(population)).select(*job.columns)
+    source = (
+        spark.read.option("basePath", str(population))
+        .parquet(str(population / "province=*"))
+        .select(*job.columns)
+    )
     tagged_path = out / "_tagged"
     source.mapInArrow(
         lambda batches: tag_batches(job, ctx, batches), from_arrow_schema(schema)

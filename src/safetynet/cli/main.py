@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from safetynet.actuarial.cli import project_command
+from safetynet.analytics.cli import analyze_app
 from safetynet.batch.cli import batch_app
 from safetynet.cli.benefits import benefits_app
 from safetynet.cli.calc import calc_command
@@ -35,6 +36,7 @@ app.add_typer(params_app, name="params")
 app.command("synth")(synth_command)
 register_record_commands(app)
 app.add_typer(batch_app, name="batch")
+app.add_typer(analyze_app, name="analyze")
 app.command("project")(project_command)
 app.add_typer(benefits_app, name="benefits")
 

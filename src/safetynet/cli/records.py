@@ -104,6 +104,7 @@ def start_platform(host: str = "127.0.0.1", port: int = 8000, *, demo: bool = Tr
         for reason in exc.reasons:
             typer.echo(f"error: the server does not start: {reason}", err=True)
         raise typer.Exit(USAGE_ERROR) from None
+    typer.echo(f"Web back office (经办大厅): http://{host}:{port}  (sign in as operator-bj)")
     typer.echo(f"API: http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/docs)")
     uvicorn.run(app, host=host, port=port)
 

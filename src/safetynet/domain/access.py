@@ -44,26 +44,32 @@ class Principal:
 
     def require_write(self) -> None:
         if not self.can_write:
-            raise Forbidden(f"role {self.role} may not change the record")
+            raise Forbidden(
+                f"role {self.role} may not change the record", code="read_only", role=self.role
+            )
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:
-            raise Forbidden(f"role {self.role} may not do this")
+            raise Forbidden(f"role {self.role} may not do this", code="role", role=self.role)
 
     def require_region(self, code: int) -> None:
         """Refuse unless the principal may act on a record of region ``code``."""
         if self.role is Role.CITIZEN:
-            raise Forbidden("citizens may only see their own record")
+            raise Forbidden("citizens may only see their own record", code="own_record_only")
         if self.role is Role.OPERATOR and (
             self.region_code is None or not in_subtree(self.region_code, code)
         ):
-            raise Forbidden(f"region {format_region(code)} is outside your scope")
+            raise Forbidden(
+                f"region {format_region(code)} is outside your scope",
+                code="out_of_scope",
+                region=format_region(code),
+            )
 
     def require_person(self, person_id: int, region_code: int) -> None:
         """Refuse unless the principal may see the person's record."""
         if self.role is Role.CITIZEN:
             if self.person_id != person_id:
-                raise Forbidden("citizens may only see their own record")
+                raise Forbidden("citizens may only see their own record", code="own_record_only")
             return
         self.require_region(region_code)
 

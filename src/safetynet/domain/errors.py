@@ -1,4 +1,9 @@
-"""Errors of the system of record. Entry points map them to HTTP statuses and CLI exit codes."""
+"""Errors of the system of record. Entry points map them to HTTP statuses and CLI exit codes.
+
+Each error carries, besides its English message, a stable ``code`` and the ``params`` the message
+was made from, so that an entry point can say the same thing in another language (the web pages
+translate by code: ``safetynet.web.messages``). An error raised without a code gets its class's.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,14 @@ from dataclasses import dataclass
 
 
 class DomainError(Exception):
-    """Base class: a use case refused, with a message fit for the operator and a stable
-    ``code`` for programs (the web pages choose their message by it)."""
+    """Base class: a use case refused, with a message fit for the operator."""
 
-    code = "refused"
+    default_code = "refused"
+
+    def __init__(self, message: str = "", *, code: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.code = code or self.default_code
+        self.params: dict[str, object] = params
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,8 @@ class Problem:
     field: str
     problem: str
     row: int | None = None
+    code: str | None = None
+    params: tuple[tuple[str, object], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"field": self.field, "problem": self.problem}
@@ -34,55 +45,59 @@ class Problem:
 class InvalidInput(DomainError):
     """Input that fails validation; names every bad field (and row)."""
 
-    code = "invalid_input"
+    default_code = "invalid_input"
 
     def __init__(self, problems: list[Problem], total: int | None = None) -> None:
         self.problems = problems
         self.total = total if total is not None else len(problems)
         shown = "; ".join(str(p) for p in problems[:5])
         more = f" (and {self.total - 5} more)" if self.total > 5 else ""
-        super().__init__(shown + more)
+        super().__init__(shown + more, total=self.total)
 
     @classmethod
-    def one(cls, field: str, problem: str) -> InvalidInput:
-        return cls([Problem(field, problem)])
+    def one(
+        cls, field: str, problem: str, *, code: str | None = None, **params: object
+    ) -> InvalidInput:
+        return cls([Problem(field, problem, code=code, params=tuple(params.items()))])
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    default_code = "not_found"
 
     def __init__(self, what: str, key: object) -> None:
-        super().__init__(f"{what} {key} not found")
+        super().__init__(f"{what} {key} not found", what=what, key=key)
         self.what = what
 
 
 class Conflict(DomainError):
     """The request contradicts the record (a duplicate, a state that forbids the change)."""
 
-    code = "conflict"
+    default_code = "conflict"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, field: str | None = None, *, code: str | None = None, **params: object
+    ) -> None:
+        super().__init__(message, code=code, **params)
         self.field = field
 
 
 class Forbidden(DomainError):
     """The acting user's role or region scope does not allow this."""
 
-    code = "forbidden"
+    default_code = "forbidden"
 
 
 class Unauthenticated(DomainError):
     """No valid credentials."""
 
-    code = "unauthenticated"
+    default_code = "unauthenticated"
 
 
 class TooManyAttempts(DomainError):
     """Sign-in refused for a while after repeated failures; ``retry_after`` in seconds."""
 
-    code = "too_many_attempts"
+    default_code = "too_many_attempts"
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+        super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after

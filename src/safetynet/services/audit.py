@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import event, exists, insert, literal, select
@@ -209,10 +209,22 @@ def list_entries(
     limit: int = 50,
     entity: str | None = None,
     entity_id: str | None = None,
+    user: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[AuditEntry]:
-    """The audit log in order of writing (keyset: entries after ``after_id``)."""
+    """The audit log in order of writing (keyset: entries after ``after_id``), optionally of
+    one entity, one acting user, and days from ``since`` to ``until`` (inclusive, UTC)."""
     actor.require_role(Role.AUDITOR, Role.ADMIN)
     query = select(AuditEntry).order_by(AuditEntry.id).limit(limit)
+    if user:
+        query = query.where(AuditEntry.actor == user)
+    if since is not None:
+        query = query.where(AuditEntry.at >= datetime.combine(since, time.min, UTC))
+    if until is not None:
+        query = query.where(
+            AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, UTC)
+        )
     if after_id is not None:
         query = query.where(AuditEntry.id > after_id)
     if entity is not None:

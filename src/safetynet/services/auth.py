@@ -223,7 +223,7 @@ def authenticate(
             session, name, user, "auth.login_failed", client_address, at, refusal, locked_until
         )
         uow.commit()
-    raise Unauthenticated(WRONG)
+    raise Unauthenticated(WRONG, code="wrong_credentials")
 
 
 def _audit_sign_in(

@@ -21,7 +21,7 @@ from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from safetynet.domain.schemes import Account, EntryKind
 from safetynet.policy.rules.identity import ID_PROBLEMS, check_resident_ids
-from safetynet.services import audit, validation
+from safetynet.services import audit, declaration_headers, validation
 from safetynet.services.bulk import db_timestamp, fetch_frame, insert_frame
 from safetynet.services.contributions import compute
 from safetynet.services.declaration_files import read_declaration
@@ -156,10 +156,14 @@ def _registry_problems(
             problems.append(
                 Problem(
                     "id_number",
-                    f"not employed by employer {employer.id} in {month}"
-                    if number in known
-                    else "no person with this identity number is registered",
+                    f"not employed by employer {employer.id} in {month}",
                     int(row),
+                    code="not_employed",
+                    params=(("employer", employer.id), ("month", month)),
+                )
+                if number in known
+                else Problem(
+                    "id_number", "no person with this identity number is registered", int(row)
                 )
             )
     if with_names:
@@ -434,7 +438,7 @@ def submit_file(
     dry_run: bool = False,
 ) -> DeclarationOutcome:
     """A declaration from a CSV or Excel file (see :mod:`declaration_files`)."""
-    frame = read_declaration(content, filename)
+    frame = read_declaration(declaration_headers.prepare_upload(content, filename), filename)
     source = "excel" if filename.lower().endswith((".xlsx", ".xlsm")) else "file"
     return submit(
         uow,
@@ -466,7 +470,7 @@ def list_declarations(
     limit: int = 50,
 ) -> list[Declaration]:
     if actor.role is Role.CITIZEN:
-        raise Forbidden("citizens may only see their own record")
+        raise Forbidden("citizens may only see their own record", code="own_record_only")
     query = select(Declaration).order_by(Declaration.id).limit(limit)
     bounds = actor.region_bounds
     if bounds is not None:

@@ -19,6 +19,7 @@ from safetynet.domain.access import SYSTEM
 from safetynet.policy.rules.identity import make_resident_ids
 from safetynet.services import accounts, declarations, registry, users
 from safetynet.services.benefits.demo import seed_benefits_story
+from safetynet.services.demo_office import seed_office_story
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import User
 
@@ -52,6 +53,7 @@ class DemoInfo:
 DEMO_USERS = (
     DemoUser("admin", "demo-admin-pass", "admin", "everything"),
     DemoUser("operator-bj", "demo-operator-pass", "operator", "region 110000 Beijing"),
+    DemoUser("operator-bj2", "demo-operator-pass", "operator", "region 110000 Beijing (maker)"),
     DemoUser("operator-sc", "demo-operator-pass", "operator", "region 510000 Sichuan"),
     DemoUser("auditor", "demo-auditor-pass", "auditor", "read-only, audit log"),
     DemoUser("citizen", "demo-citizen-pass", "citizen", "own record (Wang Fang)"),
@@ -83,6 +85,7 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
     if seeded is not None:
         info.notes.append("(demo records already present)")
         info.notes.extend(seed_benefits_story(uow))
+        info.notes.extend(seed_office_story(uow))
         return info
     info.created = True
     actor = SYSTEM
@@ -207,4 +210,5 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         "(2025-03 corrected), a flexible worker, a rural resident, 2025 interest credited."
     )
     info.notes.extend(seed_benefits_story(uow))
+    info.notes.extend(seed_office_story(uow))
     return info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,14 @@ from safetynet.policy.periods import format_month, parse_month
 from safetynet.services import audit, validation
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
-from safetynet.store.registry import Employer, EmploymentSpell, Enrollment, Household, Person
+from safetynet.store.registry import (
+    Employer,
+    EmploymentSpell,
+    Enrollment,
+    Household,
+    Person,
+    Region,
+)
 
 HUKOU_TYPES = tuple(h.value for h in HukouType)
 MIN_PENSION_AGE_YEARS = 16
@@ -100,6 +108,8 @@ def register_person(
                 f"identity number {mask_id(parsed.number)} is already registered "
                 f"as person {existing.id}",
                 field="id_number",
+                code="id_registered",
+                person=existing.id,
             )
         if household_id is not None and session.get(Household, household_id) is None:
             raise InvalidInput.one("household_id", f"household {household_id} does not exist")
@@ -120,6 +130,7 @@ def register_person(
             raise Conflict(
                 f"identity number {mask_id(parsed.number)} is already registered",
                 field="id_number",
+                code="id_registered",
             ) from None
         audit.record(
             session,
@@ -238,7 +249,9 @@ def _persons_scope(actor: Principal, region: str | None) -> list[Any]:
     if region:
         code = validation.region(region)
         if bounds is not None and not bounds[0] <= code <= bounds[1]:
-            raise Forbidden(f"region {region} is outside your scope")
+            raise Forbidden(
+                f"region {region} is outside your scope", code="out_of_scope", region=region
+            )
         clauses.append(Person.region_code == code)
     return clauses
 
@@ -257,6 +270,58 @@ def list_persons(
         query = query.where(Person.id > after_id)
     with uow:
         return list(uow.session.scalars(query))
+
+
+SEARCH_DIGITS = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
+
+
+def search_persons(
+    uow: UnitOfWork,
+    actor: Principal,
+    query: str,
+    *,
+    after_id: int | None = None,
+    limit: int = 20,
+) -> list[Person]:
+    """Persons matching ``query`` within the actor's scope, in id order after ``after_id``.
+
+    A full identity number matches exactly; 4 to 17 digits (a last ``X`` allowed) match the end
+    of the identity number; anything else matches the start of the name (Chinese names are
+    searched as written: the full name or its surname). Each form uses an index on PostgreSQL
+    (``reverse(id_number)`` and ``name`` with pattern operators, migration 0006)."""
+    text_query = " ".join(query.split())
+    if not text_query:
+        raise InvalidInput.one("q", "is required")
+    if len(text_query) > 50:
+        raise InvalidInput.one("q", "is longer than 50 characters")
+    clauses = _persons_scope(actor, None)
+    digits = text_query.upper()
+    if len(digits) == 18 and SEARCH_DIGITS.match(digits[1:]):
+        clauses.append(Person.id_number == validation.resident_id(digits, "q").number)
+    elif SEARCH_DIGITS.match(digits):
+        if uow.dialect == "postgresql":
+            clauses.append(_starts_with(func.reverse(Person.id_number), digits[::-1]))
+        else:
+            clauses.append(Person.id_number.like("%" + digits))
+    else:
+        clauses.append(_starts_with(Person.name, text_query))
+    if after_id is not None:
+        clauses.append(Person.id > after_id)
+    statement = select(Person).where(*clauses).order_by(Person.id).limit(limit)
+    with uow:
+        return list(uow.session.scalars(statement))
+
+
+def _starts_with(column: Any, prefix: str) -> Any:
+    """``column LIKE 'prefix%'`` with the prefix's own wildcards escaped."""
+    escaped = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return column.like(escaped + "%", escape="!")
+
+
+def region_names(uow: UnitOfWork) -> dict[int, str]:
+    """Every region's name by its code (GB/T 2260 reference data, the same for every user)."""
+    with uow:
+        return {int(c): str(n) for c, n in uow.session.execute(select(Region.code, Region.name))}
 
 
 def count_persons(uow: UnitOfWork, actor: Principal, *, region: str | None = None) -> int:
@@ -327,7 +392,9 @@ def register_employer(
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"credit code {code} is already registered", "credit_code") from None
+            raise Conflict(
+                f"credit code {code} is already registered", "credit_code", code="credit_registered"
+            ) from None
         audit.record(
             session,
             actor,
@@ -352,7 +419,7 @@ def _employer(uow: UnitOfWork, actor: Principal, employer_id: int) -> Employer:
     if employer is None:
         raise NotFound("employer", employer_id)
     if actor.role is Role.CITIZEN:
-        raise Forbidden("citizens may only see their own record")
+        raise Forbidden("citizens may only see their own record", code="own_record_only")
     actor.require_region(employer.region_code)
     return employer
 
@@ -364,7 +431,7 @@ def get_employer(uow: UnitOfWork, actor: Principal, employer_id: int) -> Employe
 
 def _employers_scope(actor: Principal) -> list[Any]:
     if actor.role is Role.CITIZEN:
-        raise Forbidden("citizens may only see their own record")
+        raise Forbidden("citizens may only see their own record", code="own_record_only")
     bounds = actor.region_bounds
     return [Employer.region_code.between(*bounds)] if bounds is not None else []
 

@@ -74,7 +74,10 @@ def month(value: object, field: str = "month", *, allow_future: bool = False) ->
         raise InvalidInput.one(field, exc.problem) from None
     if not allow_future and index > current_month():
         raise InvalidInput.one(
-            field, f"{format_month(index)} is in the future (now {format_month(current_month())})"
+            field,
+            f"{format_month(index)} is in the future (now {format_month(current_month())})",
+            code="future_month",
+            month=format_month(index),
         )
     return format_month(index)
 
@@ -131,5 +134,10 @@ def name(value: object, field: str = "name") -> str:
 def choice(value: object, allowed: tuple[str, ...], field: str) -> str:
     text = str(value or "").strip()
     if text not in allowed:
-        raise InvalidInput.one(field, f"expected one of {', '.join(allowed)}, got {value!r}")
+        raise InvalidInput.one(
+            field,
+            f"expected one of {', '.join(allowed)}, got {value!r}",
+            code="choice",
+            allowed=", ".join(allowed),
+        )
     return text

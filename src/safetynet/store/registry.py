@@ -36,6 +36,12 @@ class Person(Base):
     """One national record per person, keyed by the resident identity number."""
 
     __tablename__ = "persons"
+    __table_args__ = (
+        Index("ix_persons_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
+        Index("ix_persons_id_number_reversed", text("reverse(id_number) text_pattern_ops")).ddl_if(
+            dialect="postgresql"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     id_number: Mapped[str] = mapped_column(String(18), unique=True)

@@ -29,6 +29,14 @@ def synth_command(
             help="share of deliberately corrupted rows, to exercise the reject path (default none)",
         ),
     ] = 0.0,
+    fraud_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--fraud-rate",
+            help="also write registers (deaths, identities, claims, declarations) with "
+            "irregularities of every kind planted at this rate, and labels.parquet",
+        ),
+    ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", help="processes (default: one per core)")
     ] = None,
@@ -62,6 +70,7 @@ def synth_command(
             as_of=month,
             chunk_size=chunk_size,
             invalid_share=invalid_share,
+            fraud_rate=fraud_rate,
             workers=workers,
             progress=progress,
         )

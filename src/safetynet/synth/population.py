@@ -86,6 +86,9 @@ class ChunkSpec:
     first_person_id: int
     as_of: int  # month index of the reference month
     invalid_share: float = 0.0
+    fraud_rate: float | None = None
+    """With a rate, the chunk also gets its registers and planted irregularities
+    (:mod:`safetynet.synth.fraud`)."""
 
 
 def _choose(rng: np.random.Generator, shares: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:

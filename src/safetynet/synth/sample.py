@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.dataset as ds
 from sqlalchemy import Engine
 
+from safetynet.batch.local import population_dataset
 from safetynet.batch.validate import id_strings
 from safetynet.domain.access import SYSTEM
 from safetynet.domain.errors import Conflict
@@ -41,9 +41,7 @@ def load_sample(population: Path, persons: int, engine: Engine) -> SampleLoad:
     if not 1 <= persons <= MAX_SAMPLE:
         raise ValueError(f"load-sample: expected 1 to {MAX_SAMPLE:,} persons, got {persons:,}")
     as_of = read_manifest(population).as_of
-    table = ds.dataset(population, format="parquet", partitioning="hive").head(
-        persons * 2, columns=COLUMNS
-    )
+    table = population_dataset(population).head(persons * 2, columns=COLUMNS)
     valid = check_resident_ids(id_strings(table.column("resident_id")))["valid"]
     rows = table.filter(valid).slice(0, persons).to_pylist()
     upgrade(engine)

@@ -24,9 +24,12 @@ from tqdm import tqdm
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import format_month, month_start
+from safetynet.synth.fraud import plant
 from safetynet.synth.population import ChunkSpec, generate_chunk
 
 MANIFEST = "_population.json"
+REGISTER_DIR = "_registers"
+LABELS = "labels.parquet"
 MIN_PERSONS, MAX_PERSONS = 1, 10**9
 
 
@@ -38,10 +41,16 @@ class PopulationManifest:
     chunk_size: int
     chunks: int
     invalid_share: float
+    fraud_rate: float | None = None
 
 
 def _chunks(
-    persons: int, seed: int, as_of: int, chunk_size: int, invalid_share: float
+    persons: int,
+    seed: int,
+    as_of: int,
+    chunk_size: int,
+    invalid_share: float,
+    fraud_rate: float | None = None,
 ) -> Iterator[ChunkSpec]:
     for chunk, first in enumerate(range(0, persons, chunk_size)):
         yield ChunkSpec(
@@ -51,12 +60,21 @@ def _chunks(
             first_person_id=first,
             as_of=as_of,
             invalid_share=invalid_share,
+            fraud_rate=fraud_rate,
         )
 
 
 def write_chunk(spec: ChunkSpec, out: Path) -> int:
     """Generate one chunk and write one file per province; returns the persons written."""
-    table = generate_chunk(default_parameters(), spec)
+    p = default_parameters()
+    table = generate_chunk(p, spec)
+    if spec.fraud_rate is not None:
+        planted = plant(p, table, spec.seed, spec.chunk, spec.as_of, spec.fraud_rate)
+        table = planted.persons
+        for name, register in {**planted.registers, "labels": planted.labels}.items():
+            folder = out / REGISTER_DIR / name
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(register, folder / f"part-{spec.chunk:05d}.parquet", compression="zstd")
     province = table.column("province").to_numpy()
     order = np.argsort(province, kind="stable")
     table = table.drop_columns(["province"]).take(pa.array(order))
@@ -81,6 +99,7 @@ def write_population(
     as_of: int,
     chunk_size: int = 1_000_000,
     invalid_share: float = 0.0,
+    fraud_rate: float | None = None,
     workers: int | None = None,
     progress: bool = True,
 ) -> PopulationManifest:
@@ -91,6 +110,8 @@ def write_population(
         raise ValueError(f"chunk-size: expected a positive number, got {chunk_size}")
     if not 0.0 <= invalid_share < 1.0:
         raise ValueError(f"invalid-share: expected a share in [0, 1), got {invalid_share}")
+    if fraud_rate is not None and not 0.0 <= fraud_rate <= 0.1:
+        raise ValueError(f"fraud-rate: expected a share in [0, 0.1], got {fraud_rate}")
     try:
         default_parameters().at("pension.employee.calculation_base", month_start(as_of), 0)
     except ParameterLookupError as exc:
@@ -98,7 +119,7 @@ def write_population(
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"out: {out} is not empty")
     out.mkdir(parents=True, exist_ok=True)
-    specs = list(_chunks(persons, seed, as_of, chunk_size, invalid_share))
+    specs = list(_chunks(persons, seed, as_of, chunk_size, invalid_share, fraud_rate))
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(specs)))
     with tqdm(
         total=persons, unit=" persons", unit_scale=True, disable=not progress, desc="synth"
@@ -120,9 +141,29 @@ def write_population(
         chunk_size=chunk_size,
         chunks=len(specs),
         invalid_share=invalid_share,
+        fraud_rate=fraud_rate,
     )
-    (out / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n", encoding="utf-8")
+    content = asdict(manifest)
+    if fraud_rate is None:  # a population without registers keeps its manifest as before
+        del content["fraud_rate"]
+    else:
+        _gather_labels(out)
+    (out / MANIFEST).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _gather_labels(out: Path) -> None:
+    """The chunks' planted irregularities as one ``labels.parquet`` at the root."""
+    parts = out / REGISTER_DIR / "labels"
+    files = sorted(str(f) for f in parts.glob("*.parquet")) if parts.exists() else []
+    if files:
+        labels = pa.concat_tables([pq.read_table(f) for f in files])
+        pq.write_table(
+            labels.sort_by([("kind", "ascending"), ("person_id", "ascending")]), out / LABELS
+        )
+        for part in parts.glob("*.parquet"):
+            part.unlink()
+        parts.rmdir()
 
 
 def read_manifest(population: Path) -> PopulationManifest:

@@ -367,7 +367,11 @@ def approve(uow: UnitOfWork, actor: Principal, award_id: int) -> Award:
     with uow:
         award = award_in_scope(uow, actor, award_id)
         if award.proposed_by == actor.username:
-            raise Forbidden(f"award {award.id} was proposed by you: another operator must approve")
+            raise Forbidden(
+                f"award {award.id} was proposed by you: another operator must approve",
+                code="four_eyes",
+                award=award.id,
+            )
         move_award(
             uow,
             actor,

@@ -1,0 +1,1 @@
+"""Coverage, fairness, pooling and risk analyses over the population (``safetynet analyze``)."""
