@@ -18,6 +18,7 @@ from safetynet.actuarial.projection import (
 )
 from safetynet.actuarial.sensitivity import sensitivity_table
 from safetynet.cli.errors import fail, reported
+from safetynet.cli.law import database_law
 
 CHUNK = 250  # Monte Carlo paths per vectorised batch (one progress step)
 
@@ -56,6 +57,13 @@ def project_command(
     end_year: Annotated[int, typer.Option("--end-year", help="last projection year")] = (
         DEFAULT_END_YEAR
     ),
+    parameters_from_db: Annotated[
+        bool,
+        typer.Option(
+            "--parameters-from-db",
+            help="project under the database's effective law (packaged + approved overlay)",
+        ),
+    ] = False,
     sensitivity: Annotated[
         bool,
         typer.Option(
@@ -73,7 +81,10 @@ def project_command(
     if paths < 0:
         fail("--paths: must be 0 or more")
     with reported():
-        scenarios = [load_scenario(s) for s in (scenario or list(builtin_scenarios()))]
+        law = database_law(required=True)[1] if parameters_from_db else None
+        scenarios = [
+            load_scenario(s, parameters=law) for s in (scenario or list(builtin_scenarios()))
+        ]
         results = [
             run_scenario(s, end_year) for s in tqdm(scenarios, desc="Scenarios", unit="scenario")
         ]

@@ -435,5 +435,7 @@ def write_html(
         else {"columns": sensitivity.columns, "rows": [list(r) for r in sensitivity.rows()]},
     }
     path = out / "index.html"
-    path.write_text(_PAGE.replace("__DATA__", json.dumps(data)), encoding="utf-8")
+    # Chinese stays readable in the page; "</" is escaped so no value can close the script.
+    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    path.write_text(_PAGE.replace("__DATA__", payload), encoding="utf-8")
     return path

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
 from safetynet import __version__, web
-from safetynet.api import access, benefits, calc, money, problems, registry
+from safetynet.api import access, benefits, calc, money, parameters, problems, registry
 from safetynet.services.log_masking import install_log_masking
 from safetynet.services.startup import check_startup
 from safetynet.services.uow import UnitOfWork
@@ -31,7 +31,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     problems.install(app)
-    for module in (access, registry, money, calc, benefits):
+    for module in (access, registry, money, calc, benefits, parameters):
         app.include_router(module.router)
     web.install(app)
 

@@ -3,11 +3,13 @@ evaluates one case (public: the law is open)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
+from safetynet.api.deps import Uow
 from safetynet.policy.catalogue import calc, catalogue, get
+from safetynet.services.law import effective_law, law_as_of
 
 router = APIRouter(prefix="/api/v1/calc", tags=["rules"])
 
@@ -24,7 +26,24 @@ def describe(name: str) -> dict[str, Any]:
 
 @router.post("/{name}")
 def evaluate(
-    name: str, inputs: dict[str, Any] = Body(default_factory=dict), explain: bool = False
+    name: str,
+    uow: Uow,
+    inputs: dict[str, Any] = Body(default_factory=dict),
+    explain: bool = False,
+    law_version: Annotated[
+        int | None, Query(ge=0, description="reproduce under the law as it was at this version")
+    ] = None,
 ) -> dict[str, Any]:
-    """Evaluate a calculation; money in the result is in yuan."""
-    return calc(name, inputs, explain=explain).as_json()
+    """Evaluate a calculation under the database's effective law (the packaged parameters plus
+    the approved overlay, whose version the result names), or under the law as it was at
+    ``law_version``; money in the result is in yuan."""
+    with uow:
+        law = (
+            effective_law(uow.session)
+            if law_version is None
+            else law_as_of(uow.session, version=law_version)
+        )
+    return {
+        **calc(name, inputs, explain=explain, parameters=law.params).as_json(),
+        "law_version": law.version,
+    }

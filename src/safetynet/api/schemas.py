@@ -302,6 +302,8 @@ class DeclarationOut(BaseModel):
     submitted_by: str
     submitted_at: datetime
     supersedes_id: int | None
+    law_version: int | None = None
+    """The version of the effective law the amounts were computed under."""
 
     @classmethod
     def of(cls, d: Declaration) -> DeclarationOut:
@@ -320,6 +322,7 @@ class DeclarationOut(BaseModel):
             submitted_by=d.submitted_by,
             submitted_at=d.submitted_at,
             supersedes_id=d.supersedes_id,
+            law_version=d.law_version,
         )
 
 

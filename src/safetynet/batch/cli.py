@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,6 +15,7 @@ from safetynet.batch.jobs import JOBS, JobContext, reform_overrides_from_yaml
 from safetynet.batch.local import DEFAULT_CHUNK_ROWS, run_local
 from safetynet.batch.outputs import ReconciliationError, Totals
 from safetynet.cli.errors import fail, reported
+from safetynet.cli.law import overlay_from_database
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.synth.writer import read_manifest
 
@@ -42,6 +43,7 @@ def run_job(
     reform: Path | None = None,
     workers: int = 1,
     progress: bool = True,
+    law_overlay: dict[str, Any] | None = None,
 ) -> Totals:
     """Check the arguments, then run job ``name``; raises ValueError naming the option."""
     month = parse_month(month_text, "--month")
@@ -63,7 +65,7 @@ def run_job(
             raise ValueError(f"reform: {reform} is not a file")
         overrides = reform_overrides_from_yaml(reform.read_text(encoding="utf-8"), str(reform))
     job = JOBS[name]()
-    ctx = JobContext(month=month, reform_overrides=overrides)
+    ctx = JobContext(month=month, reform_overrides=overrides, law_overlay=law_overlay)
     if engine is Engine.spark:
         from safetynet.batch.spark import run_spark, spark_session
 
@@ -102,7 +104,15 @@ def _command(name: str) -> Callable[..., None]:
             typer.Option("--workers", help="local engine: worker processes over the files"),
         ] = 1,
         progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+        parameters_from_db: Annotated[
+            bool,
+            typer.Option(
+                "--parameters-from-db",
+                help="compute under the database's effective law (packaged + approved overlay)",
+            ),
+        ] = False,
     ) -> None:
+        overlay = overlay_from_database() if parameters_from_db else None
         try:
             with reported():
                 totals = run_job(
@@ -116,6 +126,7 @@ def _command(name: str) -> Callable[..., None]:
                     reform=reform,
                     workers=workers,
                     progress=progress,
+                    law_overlay=overlay,
                 )
         except (ValueError, ReconciliationError) as exc:
             fail(f"--{exc}" if not isinstance(exc, ReconciliationError) else str(exc))

@@ -27,6 +27,7 @@ from safetynet.batch.guard import guarded
 from safetynet.batch.validate import check_rows
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import UNKNOWN_FEN
+from safetynet.policy.overlay import from_mapping
 from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import month_start
 from safetynet.policy.regions import NATIONAL
@@ -59,14 +60,22 @@ class JobContext:
 
     month: int
     reform_overrides: Mapping[str, Any] | None = None
+    law_overlay: Mapping[str, Any] | None = None
+    """A database's approved overlay (``--parameters-from-db``), as plain data."""
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle what rebuilds the parameters, never the parameter objects themselves."""
-        return {"month": self.month, "reform_overrides": self.reform_overrides}
+        return {
+            "month": self.month,
+            "reform_overrides": self.reform_overrides,
+            "law_overlay": self.law_overlay,
+        }
 
     @cached_property
     def params(self) -> ParameterSet:
-        return default_parameters()
+        if self.law_overlay is None:
+            return default_parameters()
+        return from_mapping(default_parameters(), self.law_overlay)
 
     @cached_property
     def reform(self) -> ParameterSet:

@@ -9,6 +9,7 @@ from safetynet.analytics.cli import analyze_app
 from safetynet.batch.cli import batch_app
 from safetynet.cli.benefits import benefits_app
 from safetynet.cli.calc import calc_command
+from safetynet.cli.contributions import contributions_app
 from safetynet.cli.demo import demo_command
 from safetynet.cli.params import params_app
 from safetynet.cli.records import register_record_commands
@@ -39,6 +40,7 @@ app.add_typer(batch_app, name="batch")
 app.add_typer(analyze_app, name="analyze")
 app.command("project")(project_command)
 app.add_typer(benefits_app, name="benefits")
+app.add_typer(contributions_app, name="contributions")
 
 
 def main() -> None:  # pragma: no cover - console entry

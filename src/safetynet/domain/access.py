@@ -3,6 +3,8 @@
 - citizen: reads only their own person record, statement and ledger;
 - operator: reads and writes within a region subtree (province, prefecture or county);
 - auditor: reads everything, including the audit log, writes nothing;
+- policy officer: proposes and approves the law's parameter values (never their own), reads
+  no personal record;
 - admin: everything, including users.
 """
 
@@ -14,11 +16,15 @@ from enum import StrEnum
 from safetynet.domain.errors import Forbidden
 from safetynet.domain.regions import format_region, in_subtree, subtree_bounds
 
+NO_REGIONS = (1, 0)
+"""An empty code range (low above high): lists filtered by it return nothing."""
+
 
 class Role(StrEnum):
     CITIZEN = "citizen"
     OPERATOR = "operator"
     AUDITOR = "auditor"
+    POLICY_OFFICER = "policy_officer"
     ADMIN = "admin"
 
 
@@ -37,9 +43,12 @@ class Principal:
 
     @property
     def region_bounds(self) -> tuple[int, int] | None:
-        """The code range an operator may see; None means every region."""
+        """The code range an operator may see; None means every region; policy officers, who
+        keep the law rather than records, see an empty range."""
         if self.role is Role.OPERATOR and self.region_code is not None:
             return subtree_bounds(self.region_code)
+        if self.role is Role.POLICY_OFFICER:
+            return NO_REGIONS
         return None
 
     def require_write(self) -> None:
@@ -56,6 +65,11 @@ class Principal:
         """Refuse unless the principal may act on a record of region ``code``."""
         if self.role is Role.CITIZEN:
             raise Forbidden("citizens may only see their own record", code="own_record_only")
+        if self.role is Role.POLICY_OFFICER:
+            raise Forbidden(
+                "policy officers keep the law's parameters, not personal records",
+                code="role",
+            )
         if self.role is Role.OPERATOR and (
             self.region_code is None or not in_subtree(self.region_code, code)
         ):

@@ -77,6 +77,7 @@ class EntryKind(StrEnum):
     TRANSFER_OUT = "transfer_out"
     PAYOUT = "payout"
     REVERSAL = "reversal"
+    TRUE_UP = "true_up"
 
 
 def schemes_for(worker_type: WorkerType) -> tuple[Scheme, ...]:

@@ -24,10 +24,10 @@ from safetynet.domain.schemes import (
     Scheme,
 )
 from safetynet.policy.errors import ParameterLookupError
-from safetynet.policy.parameters import default_parameters
 from safetynet.policy.rules.account import credit_year as credit_year_kernel
 from safetynet.services import audit, validation
 from safetynet.services.contributions import compute
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.contributions import AccountEntry, ContributionRecord
 from safetynet.store.registry import Enrollment, Person
@@ -97,7 +97,9 @@ def pay_flexible(
         )
         if already:
             raise Conflict(f"person {person.id} has already paid for {period}", field="month")
+        law = effective_law(session)
         amounts = compute(
+            law.params,
             wage_fen=np.array([wage]),
             region_code=pension.region_code,
             month=period,
@@ -110,6 +112,8 @@ def pay_flexible(
             region_code=pension.region_code,
             worker_type="flexible",
             kind="contribution",
+            wage_fen=wage,
+            law_version=law.version,
             **{column: int(values[0]) for column, values in amounts.items()},
         )
         session.add(record)
@@ -140,6 +144,7 @@ def pay_flexible(
                 "pension_fen": record.pension_employee_fen,
                 "account_fen": record.pension_account_fen,
                 "medical_fen": record.medical_employee_fen,
+                "law_version": law.version,
             },
         )
         uow.commit()
@@ -336,9 +341,10 @@ def credit_year(uow: UnitOfWork, actor: Principal, *, year: int) -> CreditRun:
         person_ids = np.array([r[0] for r in todo], dtype=np.int64)
         opening_fen = np.array([int(r[1]) for r in todo], dtype=np.int64)
         credit_fen = np.array([int(r[2]) for r in todo], dtype=np.int64)
+        law = effective_law(session)
         try:
             result = credit_year_kernel(
-                default_parameters(),
+                law.params,
                 account_balance=opening_fen / 100.0,
                 year=np.full(len(todo), credited_year),
                 year_credits=credit_fen / 100.0,
@@ -376,6 +382,7 @@ def credit_year(uow: UnitOfWork, actor: Principal, *, year: int) -> CreditRun:
                 "persons": len(todo),
                 "interest_fen": total,
                 "skipped_already_credited": already,
+                "law_version": law.version,
             },
         )
         uow.commit()

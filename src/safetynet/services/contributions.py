@@ -12,7 +12,7 @@ from safetynet.domain.errors import InvalidInput
 from safetynet.policy.catalogue import get
 from safetynet.policy.errors import InputError, ParameterLookupError
 from safetynet.policy.money import UNKNOWN_FEN
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import parse_month
 from safetynet.policy.rules.contribution import COMPONENTS, contributions
 
@@ -36,6 +36,7 @@ BRANCHES = ("pension", "medical", "unemployment", "work_injury")
 
 
 def compute(
+    params: ParameterSet,
     *,
     wage_fen: np.ndarray,
     region_code: int,
@@ -44,13 +45,15 @@ def compute(
     risk_class: int = 1,
     branches: tuple[str, ...] = BRANCHES,
 ) -> dict[str, np.ndarray]:
-    """Record columns (int64 fen) for each wage, for the insured ``branches`` (the others are
-    zero); raises :class:`InvalidInput` naming ``month`` when a needed rate is unknown."""
+    """Record columns (int64 fen) for each wage under the law ``params`` (the database's
+    effective law, see :mod:`safetynet.services.law`), for the insured ``branches`` (the
+    others are zero); raises :class:`InvalidInput` naming ``month`` when a needed rate is
+    unknown."""
     get("contribution")  # the catalogue's registration, so the kernel is the one it serves
     n = len(wage_fen)
     try:
         out = contributions(
-            default_parameters(),
+            params,
             monthly_wage=wage_fen.astype(np.float64) / 100.0,
             region=np.full(n, region_code, dtype=np.int64),
             month=np.full(n, parse_month(month), dtype=np.int64),

@@ -25,6 +25,7 @@ from safetynet.services import audit, declaration_headers, validation
 from safetynet.services.bulk import db_timestamp, fetch_frame, insert_frame
 from safetynet.services.contributions import compute
 from safetynet.services.declaration_files import read_declaration
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.contributions import AMOUNT_COLUMNS, Declaration
@@ -252,7 +253,9 @@ def submit(
         previous = _previous_version(uow, employer.id, period, version)
         # rows in person order keep the (person, month) indexes' insertions sequential
         joined = joined.sort("person_id")
+        law = effective_law(session)
         amounts = compute(
+            law.params,
             wage_fen=joined["wage_fen"].to_numpy(),
             region_code=employer.region_code,
             month=period,
@@ -283,6 +286,7 @@ def submit(
             source=source,
             submitted_by=actor.username,
             supersedes_id=previous.id if previous else None,
+            law_version=law.version,
         )
         session.add(declaration)
         session.flush()
@@ -303,6 +307,8 @@ def submit(
                 **{column: values for column, values in amounts.items()},
                 "resident_pension_fen": pl.repeat(0, joined.height, eager=True),
                 "resident_medical_fen": pl.repeat(0, joined.height, eager=True),
+                "wage_fen": joined["wage_fen"],
+                "law_version": pl.repeat(law.version, joined.height, eager=True),
                 "created_at": pl.repeat(now, joined.height, eager=True),
             }
         )
@@ -340,6 +346,7 @@ def submit(
                 "employee_total_fen": employee_total,
                 "reversed_rows": reversed_rows,
                 "content_hash": digest,
+                "law_version": law.version,
             },
             reason=f"{source} declaration",
         )
@@ -361,7 +368,7 @@ INSERT INTO contribution_records
 SELECT person_id, month, region_code, worker_type, 'reversal', employer_id, :new, id,
    {", ".join("-" + c for c in AMOUNT_COLUMNS)}, :now
 FROM contribution_records
-WHERE declaration_id = :old AND kind = 'contribution'
+WHERE declaration_id = :old AND kind IN ('contribution', 'true_up')
 """
 _REVERSE_ENTRIES = """
 INSERT INTO account_entries
@@ -370,7 +377,7 @@ INSERT INTO account_entries
 SELECT person_id, account, 'reversal', -amount_fen, month, year, region_code, :new, id, :note,
    :now
 FROM account_entries
-WHERE declaration_id = :old AND kind = 'contribution'
+WHERE declaration_id = :old AND kind IN ('contribution', 'true_up')
 """
 
 

@@ -41,7 +41,7 @@ class DemoInfo:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"  {u.username:<14} {u.password:<20} {u.role:<9} {u.scope}" for u in self.users]
+        out = [f"  {u.username:<14} {u.password:<24} {u.role:<14} {u.scope}" for u in self.users]
         return [
             "Demo users (username, password, role, scope) - published passwords, refused in "
             "production (SAFETYNET_ENV=production):",
@@ -57,6 +57,10 @@ DEMO_USERS = (
     DemoUser("operator-sc", "demo-operator-pass", "operator", "region 510000 Sichuan"),
     DemoUser("auditor", "demo-auditor-pass", "auditor", "read-only, audit log"),
     DemoUser("citizen", "demo-citizen-pass", "citizen", "own record (Wang Fang)"),
+    DemoUser("policy-maker", "demo-policy-maker-pass", "policy_officer", "proposes law values"),
+    DemoUser(
+        "policy-checker", "demo-policy-checker-pass", "policy_officer", "approves others' values"
+    ),
 )
 
 
@@ -193,16 +197,46 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         uow, actor, person_id=liu.id, year=2025, pension_grade=500, medical_premium="400"
     )
     accounts.credit_year(uow, actor, year=2025)
-    scopes = {"operator-bj": "110000", "operator-sc": "510000"}
-    for demo_user in DEMO_USERS:
+    users.create_user(
+        uow, actor, username="admin", password="demo-admin-pass", role="admin", demo=True
+    )
+    users.create_user(
+        uow,
+        actor,
+        username="operator-bj",
+        password="demo-operator-pass",
+        role="operator",
+        region="110000",
+        demo=True,
+    )
+    users.create_user(
+        uow,
+        actor,
+        username="operator-sc",
+        password="demo-operator-pass",
+        role="operator",
+        region="510000",
+        demo=True,
+    )
+    users.create_user(
+        uow, actor, username="auditor", password="demo-auditor-pass", role="auditor", demo=True
+    )
+    users.create_user(
+        uow,
+        actor,
+        username="citizen",
+        password="demo-citizen-pass",
+        role="citizen",
+        person_id=wang.id,
+        demo=True,
+    )
+    for maker_or_checker in ("policy-maker", "policy-checker"):
         users.create_user(
             uow,
             actor,
-            username=demo_user.username,
-            password=demo_user.password,
-            role=demo_user.role,
-            region=scopes.get(demo_user.username),
-            person_id=wang.id if demo_user.role == "citizen" else None,
+            username=maker_or_checker,
+            password=f"demo-{maker_or_checker}-pass",
+            role="policy_officer",
             demo=True,
         )
     info.notes.append(

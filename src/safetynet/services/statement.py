@@ -16,9 +16,10 @@ from safetynet.domain.schemes import Account
 from safetynet.policy.catalogue import calc
 from safetynet.policy.errors import ParameterLookupError, PolicyError
 from safetynet.policy.money import fen_to_decimal
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, month_start, parse_month
 from safetynet.services.accounts import balances
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.services.validation import current_month
 from safetynet.store.contributions import AMOUNT_COLUMNS, ContributionRecord
@@ -85,14 +86,14 @@ ASSUMED_INDEX = 1.0
 statement says so in ``estimate_basis``."""
 
 
-def _average_index(lines: list[MonthLine]) -> float | None:
+def _average_index(params: ParameterSet, lines: list[MonthLine]) -> float | None:
     """Mean over pension months of base / the region's calculation base of the year."""
     counted = [m for m in lines if m.amounts_fen["pension_employee_fen"] > 0]
     if not counted:
         return None
     months = np.array([parse_month(m.month) for m in counted], dtype=np.int64)
     regions = np.array([m.region_code for m in counted], dtype=np.int64)
-    average = default_parameters().at(
+    average = params.at(
         "pension.employee.calculation_base", month_start(months), regions, strict=False
     )
     base = np.array([m.amounts_fen["base_fen"] for m in counted], dtype=np.float64) / 100.0
@@ -124,22 +125,24 @@ def statement(
         )
         history = _history(uow, person.id)
         account_balances = balances(uow, person.id)
+        law = effective_law(uow.session)
     pension_months = sum(
         1
         for m in history
         if m.worker_type in ("employee", "flexible") and m.amounts_fen["pension_employee_fen"] > 0
     )
-    average = _average_index(history)
+    average = _average_index(law.params, history)
     result = Statement(
         person, enrollments, history, pension_months, account_balances, average, None
     )
-    _estimate(result, person, category or ("male" if person.sex == "male" else "female_50"))
+    _estimate(
+        law.params, result, person, category or ("male" if person.sex == "male" else "female_50")
+    )
     return result
 
 
-def _latest_calculation_base(region: int) -> tuple[int, Decimal]:
+def _latest_calculation_base(params: ParameterSet, region: int) -> tuple[int, Decimal]:
     """The region's pension calculation base in force now, or the last one published."""
-    params = default_parameters()
     month = current_month()
     for back in range(MAX_MONTHS_BACK):
         value = params.at(
@@ -155,11 +158,15 @@ def _latest_calculation_base(region: int) -> tuple[int, Decimal]:
     )
 
 
-def _estimate(result: Statement, person: Person, category: str) -> None:
+def _estimate(params: ParameterSet, result: Statement, person: Person, category: str) -> None:
     """The employee pension at the statutory month, from the record as it stands."""
     birth_month = f"{person.birth_date.year:04d}-{person.birth_date.month:02d}"
     try:
-        retirement = calc("retirement_age", {"birth_month": birth_month, "category": category})
+        retirement = calc(
+            "retirement_age",
+            {"birth_month": birth_month, "category": category},
+            parameters=params,
+        )
         result.retirement = {"category": category, **retirement.values}
         if not result.months_counted:
             result.estimate_problem = "no employee-pension contributions on record"
@@ -185,7 +192,7 @@ def _estimate(result: Statement, person: Person, category: str) -> None:
             )
         retire_index = parse_month(retirement.values["retirement_month"])
         if retire_index > current_month():
-            base_month, base = _latest_calculation_base(region)
+            base_month, base = _latest_calculation_base(params, region)
             inputs["calc_base"] = str(base)
             assumptions.insert(
                 0,
@@ -194,6 +201,8 @@ def _estimate(result: Statement, person: Person, category: str) -> None:
             )
         if assumptions:
             result.estimate_basis = "; ".join(assumptions)
-        result.estimate = calc("employee_pension", inputs, explain=True).as_json()
+        result.estimate = calc(
+            "employee_pension", inputs, explain=True, parameters=params
+        ).as_json()
     except PolicyError as exc:
         result.estimate_problem = str(exc)

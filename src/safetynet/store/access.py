@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from safetynet.store.base import Base, Id, UtcDateTime, utcnow
 
+RoleText = String(20).with_variant(String(10), "sqlite")
+"""Widened for ``policy_officer`` by migration 0005 where lengths are enforced (SQLite keeps
+the declared VARCHAR(10), which it never enforces, rather than rebuild the audit table)."""
+
 
 class User(Base):
     __tablename__ = "users"
@@ -17,7 +21,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(10))
+    role: Mapped[str] = mapped_column(RoleText)
     region_code: Mapped[int | None] = mapped_column(ForeignKey("regions.code"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -50,7 +54,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(10))
+    role: Mapped[str] = mapped_column(RoleText)
     action: Mapped[str] = mapped_column(String(50), index=True)
     entity: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(40))

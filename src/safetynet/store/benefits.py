@@ -49,6 +49,8 @@ class Award(Base):
     references: Mapped[list[str]] = mapped_column(JSON)
     proposed_by: Mapped[str] = mapped_column(String(100))
     approved_by: Mapped[str | None] = mapped_column(String(100))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -97,6 +99,8 @@ class PayrollRun(Base):
     last_award_id: Mapped[int] = mapped_column(Integer, default=0)
     """Awards are processed in id order in chunks; a resumed run continues after this one."""
     returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
 
 
 class PaymentLine(Base):
@@ -193,6 +197,8 @@ class MedicalClaim(Base):
     """The year-to-date state after this claim (deductible met, fund paid ...)."""
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     settled_by: Mapped[str] = mapped_column(String(100))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -221,5 +227,7 @@ class PensionTransfer(Base):
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     requested_by: Mapped[str] = mapped_column(String(100))
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law this decision was computed under (0: the package)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

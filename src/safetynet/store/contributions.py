@@ -43,6 +43,8 @@ class Declaration(Base):
     submitted_by: Mapped[str] = mapped_column(String(100))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"))
+    law_version: Mapped[int | None] = mapped_column(Integer)
+    """The version of the effective law the amounts were computed under (0: the package)."""
 
     __table_args__ = (
         Index(
@@ -83,6 +85,9 @@ class ContributionRecord(Base):
     work_injury_employer_fen: Mapped[int] = mapped_column(Fen, default=0)
     resident_pension_fen: Mapped[int] = mapped_column(Fen, default=0)
     resident_medical_fen: Mapped[int] = mapped_column(Fen, default=0)
+    wage_fen: Mapped[int | None] = mapped_column(Fen)
+    """The declared wage or chosen base before the floor and ceiling (for a true-up)."""
+    law_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

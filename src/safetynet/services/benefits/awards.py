@@ -18,7 +18,6 @@ from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.domain.schemes import Account, Scheme
 from safetynet.policy.catalogue import CalcResult
 from safetynet.policy.money import decimal_to_fen, fen_to_decimal
-from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import format_month, month_start, parse_month
 from safetynet.policy.regions import NATIONAL
 from safetynet.services import audit, validation
@@ -37,6 +36,7 @@ from safetynet.services.benefits.common import (
 )
 from safetynet.services.benefits.payroll import paid_through
 from safetynet.services.benefits.transfers import claim_region
+from safetynet.services.law import effective_law
 from safetynet.services.statement import Statement, statement
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.benefits import Award, Overpayment
@@ -79,6 +79,7 @@ def _employee(
     deemed_months: int,
     average_index: float | None,
 ) -> Eligibility:
+    params = effective_law(uow.session).params
     chosen = category or ("male" if person.sex == "male" else "female_50")
     if chosen not in CATEGORIES:
         raise InvalidInput.one("category", f"expected one of {', '.join(CATEGORIES)}")
@@ -86,7 +87,7 @@ def _employee(
         raise InvalidInput.one("deemed_months", "must be between 0 and 600")
     if average_index is not None and not 0.6 <= average_index <= 3.0:
         raise InvalidInput.one("average_index", "must be between 0.6 and 3.0")
-    age = rule("retirement_age", {"birth_month": birth_month(person), "category": chosen})
+    age = rule("retirement_age", {"birth_month": birth_month(person), "category": chosen}, params)
     month = retirement_month or str(age.values["retirement_month"])
     reasons: list[str] = []
     if parse_month(month) < parse_month(age.values["earliest_retirement_month"]):
@@ -124,7 +125,7 @@ def _employee(
             "known calculation base): give average_index"
         )
     else:
-        pension = rule("employee_pension", inputs)
+        pension = rule("employee_pension", inputs, params)
         results.append(pension)
         amount = decimal_to_fen(pension.values["total"])
         if not pension.values["eligible"]:
@@ -177,7 +178,7 @@ def _resident_years(uow: UnitOfWork, person_id: int) -> int:
 
 
 def _resident(uow: UnitOfWork, person: Person, start_month: str | None) -> Eligibility:
-    params = default_parameters()
+    params = effective_law(uow.session).params
     birth = parse_month(birth_month(person))
     at_sixty = month_start(np.array([birth + 60 * 12]))
     age_years = int(params.at("resident.pension_age", at_sixty, NATIONAL)[0])
@@ -198,7 +199,7 @@ def _resident(uow: UnitOfWork, person: Person, start_month: str | None) -> Eligi
         "month": month,
         "account_balance": str(fen_to_decimal(balance)),
     }
-    pension = rule("resident_pension", inputs)
+    pension = rule("resident_pension", inputs, params)
     return Eligibility(
         person_id=person.id,
         kind=AwardKind.RESIDENT_PENSION,
@@ -320,6 +321,7 @@ def propose_all(uow: UnitOfWork, actor: Principal, specs: list[AwardSpec]) -> li
             )
     with uow:
         session = uow.session
+        law_version = effective_law(session).version
         created = []
         for spec in specs:
             person_in_scope(uow, actor, spec.person_id)
@@ -344,6 +346,7 @@ def propose_all(uow: UnitOfWork, actor: Principal, specs: list[AwardSpec]) -> li
                 explanation=spec.explanation,
                 references=spec.references,
                 proposed_by=actor.username,
+                law_version=law_version,
             )
             session.add(award)
             session.flush()

@@ -31,6 +31,7 @@ from safetynet.services.benefits.common import (
     person_in_scope,
     rule,
 )
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import MedicalClaim
@@ -167,7 +168,8 @@ def submit_claim(
             inputs["deductible"] = deductible
         if assistance_annual_limit is not None:
             inputs["assistance_annual_limit"] = assistance_annual_limit
-        result = rule("medical_reimbursement", inputs)
+        law = effective_law(session)
+        result = rule("medical_reimbursement", inputs, law.params)
         values = result.values
         claim = MedicalClaim(
             person_id=person.id,
@@ -189,6 +191,7 @@ def submit_claim(
             year_to_date=_state_outputs(values),
             explanation=explanation(result),
             settled_by=actor.username,
+            law_version=law.version,
         )
         session.add(claim)
         try:
@@ -213,6 +216,7 @@ def submit_claim(
                 "critical_illness_fen": claim.critical_illness_fen,
                 "assistance_fen": claim.assistance_fen,
                 "out_of_pocket_fen": claim.out_of_pocket_fen,
+                "law_version": law.version,
             },
         )
         uow.commit()

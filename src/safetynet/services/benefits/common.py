@@ -10,6 +10,7 @@ from safetynet.domain.access import Principal
 from safetynet.domain.benefits import AwardAction, AwardStatus, next_award_status
 from safetynet.domain.errors import InvalidInput, NotFound
 from safetynet.policy.catalogue import CalcResult, calc, catalogue
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.services import audit
 from safetynet.services.uow import UnitOfWork
@@ -123,12 +124,13 @@ def birth_month(person: Person) -> str:
     return f"{person.birth_date.year:04d}-{person.birth_date.month:02d}"
 
 
-def rule(name: str, inputs: dict[str, Any]) -> CalcResult:
-    """One case of the rules engine with its explanation; a rule not yet in the catalogue is
-    reported as such rather than guessed."""
+def rule(name: str, inputs: dict[str, Any], params: ParameterSet) -> CalcResult:
+    """One case of the rules engine under the law ``params`` (the database's effective law)
+    with its explanation; a rule not yet in the catalogue is reported as such rather than
+    guessed."""
     if name not in catalogue():
         raise InvalidInput.one("rule", f"the rules engine has no calculation {name!r} yet")
-    return calc(name, inputs, explain=True)
+    return calc(name, inputs, explain=True, parameters=params)
 
 
 def explanation(*results: CalcResult) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from safetynet.services.benefits.common import (
     references_of,
     rule,
 )
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.benefits import Award
 from safetynet.store.contributions import ContributionRecord
@@ -110,6 +111,7 @@ def claim_unemployment(
     amount = _yuan(monthly_amount, "monthly_amount", required=False)
     with uow:
         person = person_in_scope(uow, actor, person_id)
+        law = effective_law(uow.session)
         enrollment = _latest_enrollment(uow, person.id, Scheme.UNEMPLOYMENT)
         months = uow.session.scalar(
             select(func.count(func.distinct(ContributionRecord.month))).where(
@@ -129,7 +131,7 @@ def claim_unemployment(
     }
     if amount is not None:
         inputs["monthly_amount"] = amount
-    result = rule("unemployment_benefit", inputs)
+    result = rule("unemployment_benefit", inputs, law.params)
     if not result.values["eligible"]:
         raise Conflict(
             f"not eligible for unemployment benefit: {months} contribution months"
@@ -174,8 +176,9 @@ def claim_work_injury(
         inputs["minimum_wage"] = floor
     with uow:
         person = person_in_scope(uow, actor, person_id)
+        law = effective_law(uow.session)
         enrollment = _latest_enrollment(uow, person.id, Scheme.WORK_INJURY)
-    result = rule("work_injury", inputs)
+    result = rule("work_injury", inputs, law.params)
     specs = [
         _spec(
             person,
@@ -228,8 +231,9 @@ def apply_dibao(
         inputs["local_dibao_line"] = line
     with uow:
         person = person_in_scope(uow, actor, person_id)
+        law = effective_law(uow.session)
     inputs["region"] = f"{person.region_code:06d}"
-    result = rule("dibao", inputs)
+    result = rule("dibao", inputs, law.params)
     top_up = decimal_to_fen(result.values["monthly_top_up"])
     if not result.values["eligible"] or top_up <= 0:
         raise Conflict(
@@ -247,14 +251,17 @@ def apply_childcare(uow: UnitOfWork, actor: Principal, *, child_person_id: int) 
     actor.require_write()
     with uow:
         child = person_in_scope(uow, actor, child_person_id)
-    span = rule("childcare_subsidy", {"child_birth_month": birth_month(child)})
+        law = effective_law(uow.session)
+    span = rule("childcare_subsidy", {"child_birth_month": birth_month(child)}, law.params)
     if not span.values["eligible_months"]:
         raise Conflict(
             f"person {child.id} (born {birth_month(child)}) has no eligible month",
             field="child_person_id",
         )
     first = str(span.values["first_eligible_month"])
-    monthly = rule("childcare_subsidy", {"child_birth_month": birth_month(child), "month": first})
+    monthly = rule(
+        "childcare_subsidy", {"child_birth_month": birth_month(child), "month": first}, law.params
+    )
     spec = _spec(
         child,
         AwardKind.CHILDCARE,
@@ -300,8 +307,9 @@ def apply_disability(
             inputs[name] = value
     with uow:
         person = person_in_scope(uow, actor, person_id)
+        law = effective_law(uow.session)
     inputs["region"] = f"{person.region_code:06d}"
-    result = rule("disability_subsidies", inputs)
+    result = rule("disability_subsidies", inputs, law.params)
     specs = []
     for eligible, amount, kind in (
         ("living_subsidy_eligible", "living_subsidy", AwardKind.DISABILITY_LIVING),

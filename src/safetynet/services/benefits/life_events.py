@@ -28,11 +28,12 @@ from safetynet.domain.errors import Conflict, InvalidInput, NotFound
 from safetynet.domain.regions import subtree_bounds
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import to_fen
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, month_of, month_start, parse_month
 from safetynet.services import audit, validation
 from safetynet.services.benefits.awards import close_award
 from safetynet.services.benefits.common import live_awards, move_award, person_in_scope
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import Award, LifeEvent, Overpayment
@@ -40,9 +41,8 @@ from safetynet.store.benefits import Award, LifeEvent, Overpayment
 DEATH_BENEFITS = ("benefits.funeral_grant", "benefits.survivor_lump_sum")
 
 
-def _death_benefit(name: str, month: int, region: int) -> dict[str, Any]:
+def _death_benefit(params: ParameterSet, name: str, month: int, region: int) -> dict[str, Any]:
     """A death benefit's amount, or ``unknown`` with the parameter's explanation."""
-    params = default_parameters()
     try:
         value = params.at(name, month_start(np.array([month])), region)
     except ParameterLookupError as exc:
@@ -88,9 +88,10 @@ def report_death(
                 f"death in {month}: paid for later months",
             )
             ended.append({"award_id": award.id, "kind": award.kind, "overpaid_fen": overpaid})
+        law = effective_law(session)
         benefits = (
             [
-                _death_benefit(name, parse_month(month), person.region_code)
+                _death_benefit(law.params, name, parse_month(month), person.region_code)
                 for name in DEATH_BENEFITS
             ]
             if ended
@@ -107,6 +108,7 @@ def report_death(
                 "overpayment_fen": sum(a["overpaid_fen"] for a in ended),
                 "death_benefits": benefits,
                 "references": ["SIL art. 17"],
+                "law_version": law.version,
             },
             reported_by=actor.username,
         )

@@ -44,12 +44,13 @@ from safetynet.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from safetynet.domain.regions import subtree_bounds
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import fen_to_decimal, parse_yuan
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import format_month, parse_month
 from safetynet.policy.rules.pension import adjust_pension
 from safetynet.policy.rules.resident import resident_pension
 from safetynet.services import audit, validation
 from safetynet.services.bulk import insert_frame
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import Award, PaymentLine, PayrollRun
@@ -206,6 +207,7 @@ def _next_awards(uow: UnitOfWork, run: PayrollRun, limit: int) -> list[Award]:
 
 
 def due_amounts(
+    params: ParameterSet,
     kinds: np.ndarray,
     amounts: np.ndarray,
     adjust_from: np.ndarray,
@@ -217,7 +219,6 @@ def due_amounts(
 
     Employee pensions: the amount at retirement with each year's adjustment since; residents'
     pensions: the rules engine for the month; other awards: their fixed monthly amount."""
-    params = default_parameters()
     due = amounts.astype(np.int64).copy()
     unknown = np.zeros(len(due), dtype=bool)
     employee = kinds == AwardKind.EMPLOYEE_PENSION.value
@@ -267,7 +268,9 @@ def _pay_chunk(uow: UnitOfWork, run: PayrollRun, awards: list[Award]) -> tuple[i
     )[row_award]
     balances = np.array([a.account_balance_fen or 0 for a in awards], dtype=np.int64)[row_award]
     regions = np.array([a.region_code for a in awards], dtype=np.int64)[row_award]
-    due, unknown = due_amounts(kinds, amounts, adjust_from, balances, regions, months)
+    law = effective_law(uow.session)
+    run.law_version = law.version
+    due, unknown = due_amounts(law.params, kinds, amounts, adjust_from, balances, regions, months)
 
     keys = ids[row_award] * 100_000 + months
     paid = np.zeros(len(keys), dtype=np.int64)

@@ -12,10 +12,11 @@ from safetynet.domain.benefits import SUBSIDY_ENTRY
 from safetynet.domain.errors import Conflict
 from safetynet.domain.schemes import Account
 from safetynet.policy.money import to_fen
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.periods import month_start, parse_month
 from safetynet.services import audit, validation
 from safetynet.services.benefits.common import person_in_scope
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.contributions import AccountEntry, ContributionRecord
 from safetynet.store.registry import Person
@@ -23,9 +24,8 @@ from safetynet.store.registry import Person
 GRADE_KEYS = tuple(str(g) for g in range(1, 13))
 
 
-def _subsidy_fen(paid_fen: int, year: int, region: int) -> tuple[str, int]:
+def _subsidy_fen(params: ParameterSet, paid_fen: int, year: int, region: int) -> tuple[str, int]:
     """The grade paid and its subsidy; a payment matching no grade is refused."""
-    params = default_parameters()
     days = month_start(np.full(len(GRADE_KEYS), parse_month(f"{year}-01")))
     regions = np.full(len(GRADE_KEYS), region)
     keys = np.array(GRADE_KEYS)
@@ -74,7 +74,7 @@ def credit_subsidy(uow: UnitOfWork, actor: Principal, *, person_id: int, year: i
         )
         if already:
             raise Conflict(f"the {paid_year} subsidy of person {person.id} is already credited")
-        grade, amount = _subsidy_fen(int(paid[0]), paid_year, region)
+        grade, amount = _subsidy_fen(effective_law(session).params, int(paid[0]), paid_year, region)
         entry = AccountEntry(
             person_id=person.id,
             account=Account.RESIDENT_PENSION.value,

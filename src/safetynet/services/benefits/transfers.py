@@ -23,6 +23,7 @@ from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from safetynet.domain.schemes import Account, EntryKind, Scheme
 from safetynet.policy.catalogue import CalcResult
 from safetynet.policy.money import decimal_to_fen, fen_to_decimal
+from safetynet.policy.parameters import ParameterSet
 from safetynet.policy.regions import province_of
 from safetynet.services import audit, validation
 from safetynet.services.accounts import balances
@@ -32,6 +33,7 @@ from safetynet.services.benefits.common import (
     person_in_scope,
     rule,
 )
+from safetynet.services.law import effective_law
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import PensionTransfer
@@ -93,6 +95,7 @@ def _transfer_calc(
     history: ProvinceHistory,
     hukou: int,
     current: int,
+    params: ParameterSet,
 ) -> CalcResult:
     return rule(
         "transfer",
@@ -105,6 +108,7 @@ def _transfer_calc(
             "hukou_region": f"{hukou:06d}",
             "current_region": f"{current:06d}",
         },
+        params,
     )
 
 
@@ -116,7 +120,9 @@ def claim_region(uow: UnitOfWork, person: Person, month: str) -> tuple[int, Calc
     history = _history(uow, person.id)
     if len(history.provinces) < 2:
         return current, None
-    result = _transfer_calc(month, 0, 0, history, person.hukou_region_code, current)
+    result = _transfer_calc(
+        month, 0, 0, history, person.hukou_region_code, current, effective_law(uow.session).params
+    )
     claim = int(result.values["claim_region"])
     same_province = int(province_of(np.array([current]))[0]) == claim
     return (current if same_province else claim), result
@@ -141,6 +147,7 @@ def request_transfer(
             raise Conflict(f"person {person.id} has no employee-pension contributions to move")
         account = max(balances(uow, person.id).get(Account.EMPLOYEE_PENSION.value, 0), 0)
         province = int(province_of(np.array([source]))[0])
+        law = effective_law(session)
         result = _transfer_calc(
             period,
             account,
@@ -148,6 +155,7 @@ def request_transfer(
             history,
             person.hukou_region_code,
             target,
+            law.params,
         )
         transfer = PensionTransfer(
             person_id=person.id,
@@ -159,6 +167,7 @@ def request_transfer(
             months=int(result.values["total_contribution_months"]),
             explanation=explanation(result),
             requested_by=actor.username,
+            law_version=law.version,
         )
         session.add(transfer)
         try:
@@ -304,4 +313,12 @@ def claim_place(uow: UnitOfWork, actor: Principal, *, person_id: int, month: str
         if not history.provinces:
             raise Conflict(f"person {person.id} has no employee-pension contributions")
         current = _region_of_relation(uow, person, period)
-        return _transfer_calc(period, 0, 0, history, person.hukou_region_code, current)
+        return _transfer_calc(
+            period,
+            0,
+            0,
+            history,
+            person.hukou_region_code,
+            current,
+            effective_law(uow.session).params,
+        )
