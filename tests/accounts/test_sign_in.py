@@ -156,7 +156,7 @@ def test_control_characters_and_overlong_input_are_refused(
 def test_an_overlong_username_is_an_unknown_user(uow: UnitOfWork) -> None:
     with pytest.raises(Unauthenticated) as refused:
         authenticate(uow, "u" * 5000, PASSWORD, ADDRESS)
-    assert refused.value.code == "unauthenticated"
+    assert refused.value.code == "wrong_credentials"
 
 
 def test_unknown_users_cost_one_argon2_verification(

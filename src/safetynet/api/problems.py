@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safetynet.domain.errors import (
@@ -133,10 +135,13 @@ def install(app: FastAPI) -> None:
         return domain_problem(exc)
 
     @app.exception_handler(Forbidden)
-    def on_forbidden(request: Request, exc: Forbidden) -> Response:
-        """A 403, audited in the refused user's name (a synchronous handler: it writes)."""
-        audit_refusal(request, str(exc))
-        return domain_problem(exc)
+    async def on_forbidden(request: Request, exc: Forbidden) -> Response:
+        """A 403, audited in the refused user's name, then answered by the app's handler of
+        domain errors (problem+json, or a page for the web)."""
+        await run_in_threadpool(audit_refusal, request, str(exc))
+        answer = request.app.exception_handlers[DomainError](request, exc)
+        response: Response = await answer if inspect.isawaitable(answer) else answer
+        return response
 
     @app.exception_handler(PolicyError)
     async def on_policy(_: Request, exc: PolicyError) -> Response:
