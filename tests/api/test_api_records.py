@@ -268,7 +268,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     (
         "POST",
         "/api/v1/users",
-        {"username": "new", "password": "long enough", "role": "auditor"},
+        {"username": "new", "password": "a long enough phrase", "role": "auditor"},
         {
             "admin": 201,
             "auditor": 403,

@@ -179,4 +179,4 @@ def test_acting_as_a_scoped_user(run: Any, monkeypatch: pytest.MonkeyPatch) -> N
     )
     assert "outside your scope" in refused.stderr
     monkeypatch.setenv("SAFETYNET_USER", "nobody")
-    assert "not found" in run("person", "list", code=2).stderr
+    assert "does not exist" in run("person", "list", code=2).stderr

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
@@ -23,34 +21,18 @@ from safetynet.api import (
 from safetynet.api.guard import InputGuard
 from safetynet.api.idempotency import IdempotencyKeys
 from safetynet.api.uploads import UploadSlots
-from safetynet.domain.identity import mask_ids_in
+from safetynet.services.log_masking import install_log_masking
+from safetynet.services.startup import check_startup
+from safetynet.services.uow import UnitOfWork
 from safetynet.store.db import make_engine, session_factory
 
 
-class MaskIdentityNumbers(logging.Filter):
-    """Masks identity numbers in every log record (access logs included)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_ids_in(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-def install_log_masking() -> None:
-    mask = MaskIdentityNumbers()
-    for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "safetynet"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, MaskIdentityNumbers) for f in logger.filters):
-            logger.addFilter(mask)
-        for handler in logger.handlers:
-            if not any(isinstance(f, MaskIdentityNumbers) for f in handler.filters):
-                handler.addFilter(mask)
-
-
 def create_app(engine: Engine | None = None) -> FastAPI:
+    """The API over ``engine``. Refuses (``StartupRefused``, one line per reason) a bad secret,
+    and in production demo users or a secret in the database."""
+    install_log_masking()
     engine = engine or make_engine()
+    check_startup(UnitOfWork(session_factory(engine)))
     app = FastAPI(
         title="safetynet",
         version=__version__,
@@ -68,7 +50,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for module in (access, registry, money, calc, benefits, parameters, portal, analysis):
         app.include_router(module.router, responses=problems.PROBLEM_RESPONSES)
     web.install(app)
-    install_log_masking()
 
     @app.get("/health/live", tags=["health"])
     def live() -> dict[str, str]:

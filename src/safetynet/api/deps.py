@@ -24,10 +24,21 @@ def get_uow(request: Request) -> UnitOfWork:
 Uow = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def get_principal(uow: Uow, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+def get_principal(
+    request: Request, uow: Uow, token: Annotated[str | None, Depends(oauth2)]
+) -> Principal:
+    """The signed-in user; kept on the request so that a refusal can be audited in its name."""
     if not token:
         raise Unauthenticated("sign in: POST /api/v1/auth/token, then send the bearer token")
-    return principal_from_token(uow, token)
+    principal = principal_from_token(uow, token)
+    request.state.principal = principal
+    return principal
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address as the server sees it (behind a proxy, run uvicorn with
+    ``--proxy-headers`` and ``--forwarded-allow-ips`` so that this is the real client)."""
+    return request.client.host if request.client else None
 
 
 Actor = Annotated[Principal, Depends(get_principal)]

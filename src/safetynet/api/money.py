@@ -33,7 +33,7 @@ from safetynet.api.uploads import UploadSlots, spooled
 from safetynet.domain.access import Principal
 from safetynet.domain.errors import InvalidInput
 from safetynet.domain.regions import format_region
-from safetynet.services import accounts, declarations
+from safetynet.services import accounts, audit, declarations
 from safetynet.services.declaration_files import problems_csv
 from safetynet.services.statement import Statement
 from safetynet.services.statement import statement as build_statement
@@ -132,8 +132,18 @@ async def declare_file(
             )
     except InvalidInput as exc:
         if report == "csv":
+            error_report = problems_csv(exc.problems)
+            audit.record_download(
+                uow,
+                actor,
+                what="declaration error report",
+                entity="employer",
+                entity_id=employer_id,
+                region_code=None,
+                content_bytes=error_report.encode("utf-8"),
+            )
             return Response(
-                problems_csv(exc.problems),
+                error_report,
                 status_code=422,
                 media_type="text/csv",
                 headers={"Content-Disposition": 'attachment; filename="declaration-errors.csv"'},

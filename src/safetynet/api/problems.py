@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safetynet.api.uploads import TooManyUploads
@@ -18,9 +26,13 @@ from safetynet.domain.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
     Unauthenticated,
 )
+from safetynet.domain.identity import mask_ids_in
 from safetynet.policy.errors import InputError, PolicyError, UnknownCalculation
+from safetynet.services import audit
+from safetynet.services.uow import UnitOfWork
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("safetynet.api")
@@ -80,10 +92,12 @@ def problem(
         "type": "about:blank",
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": mask_ids_in(detail),
     }
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = [
+            {k: mask_ids_in(v) if isinstance(v, str) else v for k, v in e.items()} for e in errors
+        ]
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -110,6 +124,10 @@ def domain_problem(exc: DomainError) -> JSONResponse:
         )
     if isinstance(exc, Unauthenticated):
         return problem(401, "Unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(exc, TooManyAttempts):
+        return problem(
+            429, "Too many attempts", str(exc), headers={"Retry-After": str(exc.retry_after)}
+        )
     return problem(400, "Bad request", str(exc))
 
 
@@ -126,6 +144,27 @@ def policy_problem(exc: PolicyError) -> JSONResponse:
 def _field_of(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header")]
     return ".".join(parts) or "body"
+
+
+def audit_refusal(request: Request, detail: str) -> None:
+    route = request.scope.get("route")
+    what = getattr(route, "name", None) or request.url.path
+    context = {
+        "method": request.method,
+        "path": mask_ids_in(request.url.path),
+        "route": getattr(route, "path", None),
+        "client": request.client.host if request.client else None,
+    }
+    try:
+        audit.record_refusal(
+            UnitOfWork(request.app.state.session_factory),
+            getattr(request.state, "principal", None),
+            what=what,
+            detail=detail,
+            context=context,
+        )
+    except SQLAlchemyError as exc:  # the refusal stands even when it cannot be written down
+        log.error("could not audit a refusal of %s: %s", what, type(exc).__name__)
 
 
 def validation_problem(exc: RequestValidationError) -> JSONResponse:
@@ -147,6 +186,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain(_: Request, exc: DomainError) -> Response:
         return domain_problem(exc)
+
+    @app.exception_handler(Forbidden)
+    async def on_forbidden(request: Request, exc: Forbidden) -> Response:
+        """A 403, audited in the refused user's name, then answered by the app's handler of
+        domain errors (problem+json, or a page for the web)."""
+        await run_in_threadpool(audit_refusal, request, str(exc))
+        answer = request.app.exception_handlers[DomainError](request, exc)
+        response: Response = await answer if inspect.isawaitable(answer) else answer
+        return response
 
     @app.exception_handler(PolicyError)
     async def on_policy(_: Request, exc: PolicyError) -> Response:

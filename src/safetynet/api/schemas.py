@@ -141,6 +141,30 @@ class UserIn(Strict):
     person_id: int | None = None
 
 
+class PasswordChangeIn(Strict):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class PasswordResetIn(Strict):
+    new_password: str = Field(max_length=256)
+    reason: str = Field(default="", max_length=500)
+
+
+class UserStatusIn(Strict):
+    reason: str = Field(default="", max_length=500)
+
+
+class ChainOut(BaseModel):
+    intact: bool
+    rows: int
+    head_seq: int
+    head_hash: str
+    broken_at_seq: int | None
+    broken_row_id: int | None
+    problem: str | None
+
+
 # --- responses ------------------------------------------------------------------------------
 
 
@@ -410,6 +434,8 @@ class AuditOut(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     reason: str
+    seq: int
+    row_hash: str
 
     @classmethod
     def of(cls, a: AuditEntry) -> AuditOut:
@@ -425,6 +451,8 @@ class AuditOut(BaseModel):
             before=a.before,
             after=a.after,
             reason=a.reason,
+            seq=a.seq,
+            row_hash=a.row_hash,
         )
 
 

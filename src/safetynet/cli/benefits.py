@@ -7,24 +7,17 @@ JSON (the API's shapes); bad input prints one line per problem on stderr and exi
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
 
 from safetynet.api.benefits import AwardOut, ClaimOut, LifeEventOut, LineOut, RunOut, TransferOut
-from safetynet.cli.errors import USAGE_ERROR
-from safetynet.domain.access import Principal, Role
-from safetynet.domain.errors import DomainError, InvalidInput
-from safetynet.policy.errors import PolicyError
+from safetynet.cli.acting import run_as_user
+from safetynet.domain.access import Principal
 from safetynet.policy.money import fen_to_decimal
-from safetynet.services import users
 from safetynet.services.benefits import (
     awards,
     claims,
@@ -35,40 +28,11 @@ from safetynet.services.benefits import (
     transfers,
 )
 from safetynet.services.uow import UnitOfWork
-from safetynet.store.db import make_engine, session_factory
-
-T = TypeVar("T")
-USER_ENV = "SAFETYNET_USER"
 
 benefits_app = typer.Typer(
     help="Retirement, payroll, life events, transfers, claims and assistance.",
     no_args_is_help=True,
 )
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    try:
-        yield
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(USAGE_ERROR) from None
-    except (DomainError, PolicyError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(USAGE_ERROR) from None
-
-
-def _run(action: Callable[[UnitOfWork, Principal], T]) -> T:
-    with _reported():
-        uow = UnitOfWork(session_factory(make_engine()))
-        name = os.environ.get(USER_ENV, "").strip()
-        actor = (
-            users.principal_of(users.get_user(uow, name))
-            if name
-            else Principal(f"console:{getpass.getuser()}", Role.ADMIN)
-        )
-        return action(uow, actor)
 
 
 def _print(value: Any) -> None:
@@ -99,7 +63,7 @@ def check_retirement(
     ] = None,
 ) -> None:
     """Eligibility and amount, explained; changes nothing."""
-    decision = _run(
+    decision = run_as_user(
         lambda u, a: awards.check_retirement(
             u,
             a,
@@ -138,7 +102,7 @@ def propose_retirement(
     ] = None,
 ) -> None:
     """The maker's step: propose the pension award."""
-    award = _run(
+    award = run_as_user(
         lambda u, a: awards.propose_retirement(
             u,
             a,
@@ -156,7 +120,7 @@ def propose_retirement(
 @benefits_app.command("approve")
 def approve(award_id: Annotated[int, typer.Argument(help="award id")]) -> None:
     """The checker's step (another user than the proposer)."""
-    _print(AwardOut.of(_run(lambda u, a: awards.approve(u, a, award_id))))
+    _print(AwardOut.of(run_as_user(lambda u, a: awards.approve(u, a, award_id))))
 
 
 @benefits_app.command("reject")
@@ -165,7 +129,7 @@ def reject(
     reason: Annotated[str, typer.Option(help="why")],
 ) -> None:
     """Reject a proposed award, with the reason."""
-    _print(AwardOut.of(_run(lambda u, a: awards.reject(u, a, award_id, reason=reason))))
+    _print(AwardOut.of(run_as_user(lambda u, a: awards.reject(u, a, award_id, reason=reason))))
 
 
 @benefits_app.command("end-award")
@@ -175,7 +139,7 @@ def end_award(
     reason: Annotated[str, typer.Option(help="why")],
 ) -> None:
     """End an award; what was paid for later months becomes an overpayment."""
-    award = _run(
+    award = run_as_user(
         lambda u, a: awards.end_award(u, a, award_id, last_month=last_month, reason=reason)
     )
     _print(AwardOut.of(award))
@@ -184,7 +148,7 @@ def end_award(
 @benefits_app.command("award")
 def show_award(award_id: Annotated[int, typer.Argument(help="award id")]) -> None:
     """An award with the explanation of its amount and the legal references."""
-    _print(AwardOut.of(_run(lambda u, a: awards.get_award(u, a, award_id)), explain=True))
+    _print(AwardOut.of(run_as_user(lambda u, a: awards.get_award(u, a, award_id)), explain=True))
 
 
 @benefits_app.command("awards")
@@ -193,7 +157,7 @@ def list_awards(
     status: Annotated[str | None, typer.Option(help="proposed, active, suspended ...")] = None,
 ) -> None:
     """Awards in your scope."""
-    rows = _run(lambda u, a: awards.list_awards(u, a, person_id=person_id, status=status))
+    rows = run_as_user(lambda u, a: awards.list_awards(u, a, person_id=person_id, status=status))
     _print([AwardOut.of(x) for x in rows])
 
 
@@ -208,7 +172,7 @@ def run_payroll(
     def progress(chunk: int, lines: int) -> None:
         typer.echo(f"chunk {chunk}: {lines} lines", err=True)
 
-    outcome = _run(
+    outcome = run_as_user(
         lambda u, a: payroll.run_payroll(
             u, a, region=region, month=month, chunk_size=chunk_size, progress=progress
         )
@@ -219,7 +183,7 @@ def run_payroll(
 @benefits_app.command("pay-award")
 def pay_award(award_id: Annotated[int, typer.Argument(help="award id")], month: Month) -> None:
     """Off-cycle payment of one active award up to the month."""
-    outcome = _run(lambda u, a: payroll.pay_award(u, a, award_id, month=month))
+    outcome = run_as_user(lambda u, a: payroll.pay_award(u, a, award_id, month=month))
     _print(RunOut.of(outcome.run, outcome))
 
 
@@ -229,7 +193,7 @@ def payment_file(
     out: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None,
 ) -> None:
     """The bank's CSV with the control-total trailer."""
-    text = _run(lambda u, a: payroll.payment_file(u, a, run_id))
+    text = run_as_user(lambda u, a: payroll.payment_file(u, a, run_id))
     if out is None:
         typer.echo(text, nl=False)
     else:
@@ -243,7 +207,7 @@ def bank_return(
     path: Annotated[Path, typer.Argument(help="CSV: line_id,amount,status,note")],
 ) -> None:
     """Reconcile the bank's return file (all rows checked, then all or nothing)."""
-    result = _run(lambda u, a: payroll.reconcile(u, a, run_id, path.read_bytes()))
+    result = run_as_user(lambda u, a: payroll.reconcile(u, a, run_id, path.read_bytes()))
     _print(result.__dict__)
 
 
@@ -254,7 +218,7 @@ def lines(
     person_id: Annotated[int | None, typer.Option(help="a person")] = None,
 ) -> None:
     """Payment lines of a run, an award or a person."""
-    rows = _run(
+    rows = run_as_user(
         lambda u, a: payroll.lines_of(u, a, run_id=run_id, award_id=award_id, person_id=person_id)
     )
     _print([LineOut.of(x) for x in rows])
@@ -267,7 +231,7 @@ def report_death(
     reason: Annotated[str, typer.Option(help="source of the report")] = "",
 ) -> None:
     """Stop payments after the month of death; overpayment and death benefits."""
-    event = _run(
+    event = run_as_user(
         lambda u, a: life_events.report_death(
             u, a, person_id=person_id, death_date=date, reason=reason
         )
@@ -278,14 +242,16 @@ def report_death(
 @benefits_app.command("verify")
 def verify(person_id: Person, month: Month) -> None:
     """Record the annual existence verification (reinstates a suspended pension)."""
-    rows = _run(lambda u, a: life_events.verify_existence(u, a, person_id=person_id, month=month))
+    rows = run_as_user(
+        lambda u, a: life_events.verify_existence(u, a, person_id=person_id, month=month)
+    )
     _print([AwardOut.of(x) for x in rows])
 
 
 @benefits_app.command("suspend-overdue")
 def suspend_overdue(region: Region, month: Month) -> None:
     """Suspend pensions whose existence verification is a year overdue."""
-    ids = _run(lambda u, a: life_events.suspend_unverified(u, a, region=region, month=month))
+    ids = run_as_user(lambda u, a: life_events.suspend_unverified(u, a, region=region, month=month))
     _print({"suspended": ids})
 
 
@@ -303,7 +269,7 @@ def medical_claim(
     ] = None,
 ) -> None:
     """Settle a medical claim (a reference submitted again returns the first settlement)."""
-    settled = _run(
+    settled = run_as_user(
         lambda u, a: claims.submit_claim(
             u,
             a,
@@ -325,7 +291,7 @@ def transfer(person_id: Person, to_region: Region, month: Month) -> None:
     """Request the transfer of the employee pension to another province."""
     _print(
         TransferOut.of(
-            _run(
+            run_as_user(
                 lambda u, a: transfers.request_transfer(
                     u, a, person_id=person_id, to_region=to_region, month=month
                 )
@@ -337,7 +303,7 @@ def transfer(person_id: Person, to_region: Region, month: Month) -> None:
 @benefits_app.command("complete-transfer")
 def complete_transfer(transfer_id: Annotated[int, typer.Argument(help="transfer id")]) -> None:
     """The receiving province takes the pension relation over."""
-    _print(TransferOut.of(_run(lambda u, a: transfers.complete_transfer(u, a, transfer_id))))
+    _print(TransferOut.of(run_as_user(lambda u, a: transfers.complete_transfer(u, a, transfer_id))))
 
 
 @benefits_app.command("unemployment")
@@ -347,7 +313,7 @@ def unemployment(
     monthly_amount: Annotated[str | None, typer.Option(help="the province's benefit")] = None,
 ) -> None:
     """Propose the unemployment benefit the contribution record allows."""
-    award = _run(
+    award = run_as_user(
         lambda u, a: layers.claim_unemployment(
             u, a, person_id=person_id, month=month, monthly_amount=monthly_amount
         )
@@ -365,7 +331,7 @@ def dibao(
     local_line: Annotated[str | None, typer.Option(help="local line per person")] = None,
 ) -> None:
     """Propose the household's dibao top-up."""
-    award = _run(
+    award = run_as_user(
         lambda u, a: layers.apply_dibao(
             u,
             a,
@@ -387,7 +353,7 @@ def childcare(
     """Propose the childcare subsidy for a child under 3."""
     _print(
         AwardOut.of(
-            _run(lambda u, a: layers.apply_childcare(u, a, child_person_id=child_person_id))
+            run_as_user(lambda u, a: layers.apply_childcare(u, a, child_person_id=child_person_id))
         )
     )
 
@@ -397,7 +363,7 @@ def subsidy(
     person_id: Person, year: Annotated[int, typer.Option(help="contribution year")]
 ) -> None:
     """Credit the government subsidy of a residents' pension contribution."""
-    entry = _run(lambda u, a: resident.credit_subsidy(u, a, person_id=person_id, year=year))
+    entry = run_as_user(lambda u, a: resident.credit_subsidy(u, a, person_id=person_id, year=year))
     _print({"entry_id": entry.id, "amount": str(fen_to_decimal(entry.amount_fen))})
 
 
@@ -425,4 +391,4 @@ def statement(person_id: Person) -> None:
             ],
         }
 
-    _print(_run(gather))
+    _print(run_as_user(gather))

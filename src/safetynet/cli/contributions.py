@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from safetynet.cli.acting import run_as_user
 from safetynet.cli.errors import fail
-from safetynet.cli.records import _print, _run
+from safetynet.cli.records import _print
 from safetynet.services import true_up
 
 contributions_app = typer.Typer(
@@ -33,7 +34,7 @@ def true_up_command(
     are recorded as overpayments."""
     if report is not None and report.suffix.lower() not in (".csv", ".xlsx"):
         fail("--report: expected a file name ending in .csv or .xlsx")
-    result = _run(
+    result = run_as_user(
         lambda uow, actor: true_up.true_up(
             uow,
             actor,

@@ -13,6 +13,7 @@ from safetynet.cli.contributions import contributions_app
 from safetynet.cli.demo import demo_command
 from safetynet.cli.params import params_app
 from safetynet.cli.records import register_record_commands
+from safetynet.services.log_masking import install_log_masking
 from safetynet.synth.cli import synth_command
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
 @app.callback()
 def root() -> None:
     """safetynet: China's universal, multi-level social security system, as open software."""
+    install_log_masking()
 
 
 app.command("calc")(calc_command)

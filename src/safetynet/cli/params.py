@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
+from safetynet.cli.acting import run_as_user
 from safetynet.cli.errors import reported
 from safetynet.cli.law import database_law
-from safetynet.cli.records import _print, _run
+from safetynet.cli.records import _print
 from safetynet.policy.parameters import Parameter
 from safetynet.policy.regions import NATIONAL
 from safetynet.services import parameters as governance
@@ -132,13 +133,21 @@ def propose(
         article=article,
         note=note,
     )
-    _report(_run(lambda uow, actor: governance.propose(uow, actor, proposal)), as_json, "proposed")
+    _report(
+        run_as_user(lambda uow, actor: governance.propose(uow, actor, proposal)),
+        as_json,
+        "proposed",
+    )
 
 
 @params_app.command("approve")
 def approve(value_id: Annotated[int, typer.Argument()], as_json: JsonFlag = False) -> None:
     """Approve a proposal (never one's own); the law moves to the next version."""
-    _report(_run(lambda uow, actor: governance.approve(uow, actor, value_id)), as_json, "approved")
+    _report(
+        run_as_user(lambda uow, actor: governance.approve(uow, actor, value_id)),
+        as_json,
+        "approved",
+    )
 
 
 @params_app.command("reject")
@@ -148,7 +157,7 @@ def reject(
     as_json: JsonFlag = False,
 ) -> None:
     """Reject a proposal, with the reason."""
-    rejected = _run(lambda uow, actor: governance.reject(uow, actor, value_id, reason))
+    rejected = run_as_user(lambda uow, actor: governance.reject(uow, actor, value_id, reason))
     _report(rejected, as_json, "rejected")
 
 
@@ -159,7 +168,7 @@ def withdraw(
     as_json: JsonFlag = False,
 ) -> None:
     """Withdraw a proposal or an approved value (it stays in the history)."""
-    withdrawn = _run(lambda uow, actor: governance.withdraw(uow, actor, value_id, reason))
+    withdrawn = run_as_user(lambda uow, actor: governance.withdraw(uow, actor, value_id, reason))
     _report(withdrawn, as_json, "withdrew")
 
 
@@ -168,14 +177,16 @@ def proposals(
     status: Annotated[str | None, typer.Option("--status", help="proposed, approved ...")] = None,
 ) -> None:
     """Values proposed in the database, in order, optionally of one status."""
-    rows = _run(lambda uow, actor: governance.list_values(uow, actor, status=status, limit=500))
+    rows = run_as_user(
+        lambda uow, actor: governance.list_values(uow, actor, status=status, limit=500)
+    )
     _print([governance.describe(v) for v in rows])
 
 
 @params_app.command("history")
 def history(name: Annotated[str, typer.Argument(help="dotted parameter name")]) -> None:
     """Every value proposed for a parameter, its decisions, and the law versions."""
-    _print(_run(lambda uow, actor: governance.history(uow, actor, name)))
+    _print(run_as_user(lambda uow, actor: governance.history(uow, actor, name)))
 
 
 @params_app.command("export")
@@ -186,7 +197,7 @@ def export(
 ) -> None:
     """The approved overlay as YAML in the package's own layout (references.yaml and the
     parameter files), to upstream into policy/parameters/."""
-    files = _run(governance.export)
+    files = run_as_user(governance.export)
     if out is None:
         for path, text in files.items():
             typer.echo(f"# --- {path}\n{text}")

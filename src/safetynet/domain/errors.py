@@ -91,3 +91,13 @@ class Unauthenticated(DomainError):
     """No valid credentials."""
 
     default_code = "unauthenticated"
+
+
+class TooManyAttempts(DomainError):
+    """Sign-in refused for a while after repeated failures; ``retry_after`` in seconds."""
+
+    default_code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -19,10 +19,9 @@ from sqlalchemy import select, update
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, InvalidInput, Unauthenticated
 from safetynet.domain.identity import mask_id
-from safetynet.services import audit, users, validation
+from safetynet.services import audit, auth, users, validation
 from safetynet.services.benefits.common import person_in_scope
 from safetynet.services.uow import UnitOfWork
-from safetynet.services.users import MIN_PASSWORD_LENGTH
 from safetynet.store.access import User
 from safetynet.store.base import utcnow
 from safetynet.store.portal import ActivationCode
@@ -95,8 +94,7 @@ def _check_password(username: str, password: str) -> str:
     name = username.strip()
     if not name or len(name) > 100 or any(c.isspace() for c in name):
         raise InvalidInput.one("username", "must be 1-100 characters without spaces")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput.one("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    users.check_password(password, name)
     return name
 
 
@@ -155,7 +153,9 @@ def activate(uow: UnitOfWork, *, id_number: str, code: str, username: str, passw
             session.add(user)
             action = "user.activate"
         user.password_hash = users.hash_password(password)
+        user.credentials_version = (user.credentials_version or 0) + 1  # older tokens stop
         user.active = True
+        auth.clear_account(session, user.username)
         session.flush()
         actor = Principal(user.username, Role.CITIZEN, person_id=person.id)
         audit.record(

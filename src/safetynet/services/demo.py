@@ -1,7 +1,10 @@
 """Demo records for ``make run``: users of every role, employers, persons, enrollments,
 declarations (one corrected), flexible and resident payments, a year-end crediting.
 
-Idempotent: a database that already has the demo admin is left as it is.
+Idempotent: a database that already has the demo admin is left as it is. The demo users'
+passwords are published (README, this file), so they are marked ``demo``: a production server
+(``SAFETYNET_ENV=production``) refuses to start while any of them is enabled, and refuses their
+sign-in and tokens.
 """
 
 from __future__ import annotations
@@ -40,7 +43,12 @@ class DemoInfo:
 
     def lines(self) -> list[str]:
         out = [f"  {u.username:<14} {u.password:<24} {u.role:<14} {u.scope}" for u in self.users]
-        return ["Demo users (username, password, role, scope):", *out, *self.notes]
+        return [
+            "Demo users (username, password, role, scope) - published passwords, refused in "
+            "production (SAFETYNET_ENV=production):",
+            *out,
+            *self.notes,
+        ]
 
 
 DEMO_USERS = (
@@ -192,7 +200,9 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         uow, actor, person_id=liu.id, year=2025, pension_grade=500, medical_premium="400"
     )
     accounts.credit_year(uow, actor, year=2025)
-    users.create_user(uow, actor, username="admin", password="demo-admin-pass", role="admin")
+    users.create_user(
+        uow, actor, username="admin", password="demo-admin-pass", role="admin", demo=True
+    )
     users.create_user(
         uow,
         actor,
@@ -200,6 +210,7 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         password="demo-operator-pass",
         role="operator",
         region="110000",
+        demo=True,
     )
     users.create_user(
         uow,
@@ -208,8 +219,11 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         password="demo-operator-pass",
         role="operator",
         region="510000",
+        demo=True,
     )
-    users.create_user(uow, actor, username="auditor", password="demo-auditor-pass", role="auditor")
+    users.create_user(
+        uow, actor, username="auditor", password="demo-auditor-pass", role="auditor", demo=True
+    )
     users.create_user(
         uow,
         actor,
@@ -217,6 +231,7 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
         password="demo-citizen-pass",
         role="citizen",
         person_id=wang.id,
+        demo=True,
     )
     for maker_or_checker in ("policy-maker", "policy-checker"):
         users.create_user(
@@ -225,6 +240,7 @@ def seed_demo(target: sessionmaker[Session] | Engine | UnitOfWork) -> DemoInfo:
             username=maker_or_checker,
             password=f"demo-{maker_or_checker}-pass",
             role="policy_officer",
+            demo=True,
         )
     info.notes.append(
         f"Demo records: 2 employers, {len(persons)} persons, declarations 2025-01..06 "

@@ -49,6 +49,7 @@ def seed_office_story(uow: UnitOfWork) -> list[str]:
         password=SECOND_PASSWORD,
         role="operator",
         region="110000",
+        demo=True,
     )
     for serial, (name, birth, male) in enumerate(CHINESE_NAMES, start=401):
         registry.register_person(

@@ -18,8 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from safetynet.services import users
-from safetynet.services.uow import UnitOfWork
+from safetynet.services.signing_secret import token_secret
 
 COOKIE = "sn_session"
 ENV = "SAFETYNET_ENV"
@@ -53,7 +52,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     state = request.app.state
     secret = getattr(state, "web_secret", None)
     if secret is None:
-        secret = users.token_secret(UnitOfWork(state.session_factory))
+        secret = token_secret()
         state.web_secret = secret
     return URLSafeTimedSerializer(secret, salt="safetynet.web.session")
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal, Role
@@ -36,7 +36,6 @@ from safetynet.services.benefits.common import live_awards, move_award, person_i
 from safetynet.services.law import effective_law
 from safetynet.services.scope import visible
 from safetynet.services.uow import UnitOfWork
-from safetynet.store.access import AuditEntry
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import Award, LifeEvent, Overpayment
 
@@ -236,27 +235,23 @@ def suspend_unverified(uow: UnitOfWork, actor: Principal, *, region: str, month:
             award.suspended_reason = SUSPENDED_UNVERIFIED
             award.updated_at = now
         session.flush()
-        if awards:
-            session.execute(
-                insert(AuditEntry),
-                [
-                    {
-                        "at": now,
-                        "actor": actor.username,
-                        "role": actor.role.value,
-                        "action": "award.suspend",
-                        "entity": "award",
-                        "entity_id": str(a.id),
-                        "region_code": a.region_code,
-                        "before": {"status": AwardStatus.ACTIVE.value},
-                        "after": {
-                            "status": AwardStatus.SUSPENDED.value,
-                            "reason": SUSPENDED_UNVERIFIED,
-                        },
-                        "reason": f"existence not verified since {a.verified_month}",
-                    }
-                    for a in awards
-                ],
-            )
+        audit.append(
+            session,
+            [
+                audit.content(
+                    actor.username,
+                    actor.role.value,
+                    "award.suspend",
+                    "award",
+                    a.id,
+                    region_code=a.region_code,
+                    before={"status": AwardStatus.ACTIVE.value},
+                    after={"status": AwardStatus.SUSPENDED.value, "reason": SUSPENDED_UNVERIFIED},
+                    reason=f"existence not verified since {a.verified_month}",
+                    at=now,
+                )
+                for a in awards
+            ],
+        )
         uow.commit()
         return [a.id for a in awards]

@@ -538,7 +538,17 @@ def payment_file(uow: UnitOfWork, actor: Principal, run_id: int) -> str:
         )
         total += line.amount_fen
     writer.writerow(("TOTAL", len(rows), fen_to_decimal(total)))
-    return out.getvalue()
+    content = out.getvalue()
+    audit.record_download(
+        uow,
+        actor,
+        what="payment file",
+        entity="payroll_run",
+        entity_id=run.id,
+        region_code=run.region_code,
+        content_bytes=content.encode("utf-8"),
+    )
+    return content
 
 
 @dataclass

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from safetynet.domain.errors import DomainError
-from safetynet.services import users
+from safetynet.services import auth, users
 from safetynet.web import navigation
 from safetynet.web.pages import AnyVisitor, Form, SignedIn, text
 
@@ -37,8 +37,12 @@ def login(page: AnyVisitor, form: Form) -> Response:
     username, target = text(form, "username"), _safe_next(text(form, "next") or "/")
     password = form.get("password")
     try:
-        principal = users.authenticate(
-            page.uow, username, password if isinstance(password, str) else ""
+        client = page.request.client
+        principal = auth.authenticate(
+            page.uow,
+            username,
+            password if isinstance(password, str) else "",
+            client.host if client else None,
         )
         token = users.issue_token(page.uow, principal)
     except DomainError as exc:

@@ -338,15 +338,14 @@ def activate(page: AnyVisitor, form: Form) -> Response:
     username, password = text(form, "username"), form.get("password")
     secret = password if isinstance(password, str) else ""
     try:
-        activation.activate(
+        user = activation.activate(
             page.uow,
             id_number=text(form, "id_number"),
             code=text(form, "code"),
             username=username,
             password=secret,
         )
-        principal = users.authenticate(page.uow, username, secret)
-        token = users.issue_token(page.uow, principal)
+        token = users.issue_token(page.uow, users.principal_of(user))
     except DomainError as exc:
         return page.render_error("portal/activate.html", exc, 422, username=username)
     page.replace_session(page.session.signed_in(token))
