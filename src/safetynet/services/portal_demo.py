@@ -28,7 +28,9 @@ def seed_portal_story(uow: UnitOfWork) -> list[str]:
         citizen = uow.session.scalar(select(User).where(User.username == "citizen"))
         child = uow.session.scalar(select(Person.id).where(Person.name == CHILD[0]))
     if analyst is None:
-        users.create_user(uow, SYSTEM, username=ANALYST[0], password=ANALYST[1], role="analyst")
+        users.create_user(
+            uow, SYSTEM, username=ANALYST[0], password=ANALYST[1], role="analyst", demo=True
+        )
     if citizen is not None and citizen.person_id is not None and child is None:
         parent = registry.get_person(uow, SYSTEM, citizen.person_id)
         household = registry.create_household(
