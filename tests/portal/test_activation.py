@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from tests.portal.conftest import ADMIN, BEIJING, SICHUAN, Portal
 
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
-from safetynet.services import activation, users
+from safetynet.services import activation, auth, users
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry, User
 from safetynet.store.base import utcnow
@@ -35,7 +35,7 @@ def test_a_code_sets_the_password_once_and_is_audited_without_the_code(
     issued = activation.issue_code(uow, BEIJING, portal.worker.id)
     user = _activate(uow, portal, issued.code.lower().replace("-", " "))
     assert (user.username, user.role, user.person_id) == ("wang", "citizen", portal.worker.id)
-    assert users.authenticate(uow, "wang", NEW_PASSWORD).person_id == portal.worker.id
+    assert auth.authenticate(uow, "wang", NEW_PASSWORD, None).person_id == portal.worker.id
     with pytest.raises(Unauthenticated):
         _activate(uow, portal, issued.code, username="wang2")
     with uow:
@@ -131,12 +131,12 @@ def test_an_existing_citizen_account_gets_the_new_password(uow: UnitOfWork, port
         uow,
         ADMIN,
         username="old",
-        password="old-password",
+        password="old-password-1x",
         role="citizen",
         person_id=portal.worker.id,
     )
     issued = activation.issue_code(uow, BEIJING, portal.worker.id)
     assert _activate(uow, portal, issued.code, username="ignored").username == "old"
-    assert users.authenticate(uow, "old", NEW_PASSWORD).person_id == portal.worker.id
+    assert auth.authenticate(uow, "old", NEW_PASSWORD, None).person_id == portal.worker.id
     with pytest.raises(Unauthenticated):
-        users.authenticate(uow, "old", "old-password")
+        auth.authenticate(uow, "old", "old-password-1x", None)

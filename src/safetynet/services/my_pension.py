@@ -36,6 +36,7 @@ from safetynet.policy.money import decimal_to_fen, fen_to_decimal
 from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import format_month, month_start, parse_month
 from safetynet.policy.regions import NATIONAL
+from safetynet.services.law import effective_law
 from safetynet.services.statement import CATEGORIES, INDEX_BOUNDS, MonthLine, Statement, statement
 from safetynet.services.uow import UnitOfWork
 from safetynet.services.validation import current_month
@@ -391,9 +392,13 @@ def outlook(
     *,
     parameters: ParameterSet | None = None,
 ) -> Outlook:
-    """The person's pension outlook (a citizen: their own only), with the what-if inputs."""
+    """The person's pension outlook (a citizen: their own only), with the what-if inputs,
+    under ``parameters`` or else the database's effective law (packaged + approved overlay)."""
     what = what or WhatIf()
     _check(what)
+    if parameters is None:
+        with uow:
+            parameters = effective_law(uow.session).params
     record = statement(uow, actor, person_id, category=what.category)
     person = record.person
     category = what.category or ("male" if person.sex == "male" else "female_50")

@@ -20,8 +20,9 @@ from safetynet.domain.identity import mask_id
 from safetynet.domain.schemes import Account
 from safetynet.policy.errors import ParameterLookupError
 from safetynet.policy.money import decimal_to_fen
-from safetynet.policy.parameters import default_parameters
+from safetynet.policy.parameters import ParameterSet
 from safetynet.services.benefits import awards, claims, payroll
+from safetynet.services.law import effective_law
 from safetynet.services.statement import statement
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.benefits import Award, MedicalClaim, PaymentLine, PensionTransfer
@@ -105,9 +106,9 @@ def _account_years(uow: UnitOfWork, person_id: int) -> list[dict[str, int]]:
     return out
 
 
-def _ceiling(region: int, year: int, setting: str) -> int | None:
+def _ceiling(law: ParameterSet, region: int, year: int, setting: str) -> int | None:
     try:
-        value = default_parameters()[CEILINGS["employee"]].table_at(
+        value = law[CEILINGS["employee"]].table_at(
             np.array([np.datetime64(dt.date(year, 1, 1))]), np.array([region]), np.array([setting])
         )[0]
     except ParameterLookupError:
@@ -131,7 +132,9 @@ def _medical(uow: UnitOfWork, actor: Principal, person: Person) -> MedicalYear |
         "outpatient": _fen(state.get("outpatient_basic_paid")),
         "inpatient": _fen(state.get("inpatient_basic_paid")),
     }
-    ceiling = {s: _ceiling(this_year[-1].region_code, year, s) for s in paid}
+    with uow:
+        law = effective_law(uow.session).params
+    ceiling = {s: _ceiling(law, this_year[-1].region_code, year, s) for s in paid}
     return MedicalYear(year, this_year, _fen(state.get("outpatient_deductible_met")), paid, ceiling)
 
 
