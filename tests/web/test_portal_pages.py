@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from tests.web.conftest import Server, Web
 
@@ -79,7 +80,7 @@ def test_activation_signs_the_citizen_in(sized: tuple[Web, str], server: Server)
     web.page.fill("#f-username", "someone")
     web.page.fill("#f-password", "my-own-password")
     web.page.click("form[action='/activate'] button[type=submit]")
-    assert web.page.locator("[role=alert]").count() == 1
+    expect(web.page.locator("[role=alert]")).to_have_count(1)
 
 
 def test_my_record_with_charts(sized: tuple[Web, str]) -> None:
@@ -138,10 +139,10 @@ def test_the_statement_downloads_and_verifies(sized: tuple[Web, str], tmp_path: 
     web.goto(f"/verify?lang={lang}")
     web.page.fill("#f-code", code.group(1))
     web.page.click("main form button[type=submit]")
-    assert web.page.locator("#verify-result").count() == 1
+    expect(web.page.locator("#verify-result")).to_have_count(1)  # waits for the answer
     web.page.set_input_files("#f-file", str(pdf))
     web.page.click("form[enctype] button[type=submit]")
-    assert web.page.locator("#unchanged").count() == 1
+    expect(web.page.locator("#unchanged")).to_have_count(1)
     web.assert_accessible()
     _shot(web, f"verify-{lang}")
 
@@ -184,10 +185,10 @@ def test_the_analyst_compares_scenarios(sized: tuple[Web, str]) -> None:
     web.sign_in("analyst", lang)
     assert "/analysis/projections" in web.page.url
     rows = web.page.locator("#headline tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     web.page.fill("#f-employer_rate", "0.14")
     web.page.click("main form.card button[type=submit]")
-    assert rows.count() == 3
+    expect(rows).to_have_count(3)
     assert "baseline+custom" in web.page.locator("#headline").inner_text()
     web.page.wait_for_selector("[data-compare] svg")
     assert web.page.locator("[data-compare] svg").count() == 5

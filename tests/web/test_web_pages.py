@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 from tests.web.conftest import Server, Web
 
@@ -133,7 +134,7 @@ def test_upload_a_gbk_chinese_declaration_fix_it_and_post(web: Web, server: Serv
 
     upload(_declaration_csv(people, bad=True), "check")
     rows = web.page.locator("#bad-rows tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "校验码不符" in rows.nth(0).inner_text() and "第" not in rows.nth(0).inner_text()
     with web.page.expect_download() as report:
         web.page.click("text=下载错误报告（Excel）")
