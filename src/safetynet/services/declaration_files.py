@@ -106,7 +106,7 @@ def _read_csv(source: bytes | Path) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         raise InvalidInput.one("file", f"is not a readable CSV file: {first}") from None
-    names = _columns(_without_bom(header))
+    names = _columns(_without_bom(_header_as_written(source, header)))
     try:
         return _text_columns(lazy, names)
     except pl.exceptions.NoDataError:
@@ -116,6 +116,18 @@ def _read_csv(source: bytes | Path) -> pl.DataFrame:
             raise InvalidInput.one("file", "has a header but no rows") from None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         raise InvalidInput.one("file", f"is not a readable CSV file: {first}") from None
+
+
+def _header_as_written(source: bytes | Path, parsed: list[str]) -> list[str]:
+    """The header's names as the file writes them: polars renames a repeated name
+    (``monthly_wage_duplicated_0``), which would hide the repeat from :func:`_columns`."""
+    if isinstance(source, bytes):
+        first = source.split(b"\n", 1)[0]
+    else:
+        with source.open("rb") as f:
+            first = f.readline()
+    written = next(csv.reader([first.decode("utf-8", errors="replace").rstrip("\r\n")]), [])
+    return written if len(written) == len(parsed) else parsed
 
 
 def _without_bom(names: list[str]) -> list[str]:
