@@ -24,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from benchmarks.bench_rules import best_of
+
 REGIONS = ["110000", "310000", "440300", "510100", "330100"]
 
 
@@ -57,15 +59,6 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("the server did not become ready within 120 s")
-
-
-def best_of(func: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -22,10 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
-from benchmarks.bench_import import ACTOR, _declaration_csv, _population, _prepare
+from benchmarks.bench_import import (
+    ACTOR,
+    _declaration_csv,
+    _population,
+    _prepare,
+    scratch_schema,
+)
 from safetynet.domain.access import Principal, Role
 from safetynet.policy.parameters import default_parameters
 from safetynet.services import declarations, law, true_up
@@ -130,19 +135,8 @@ def main() -> None:
     )
     if not base:
         raise SystemExit("set SAFETYNET_BENCH_DATABASE_URL (or SAFETYNET_TEST_DATABASE_URL)")
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
+    with scratch_schema(base, SCHEMA) as engine:
         run("PostgreSQL", engine, args.rows)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
-        admin.dispose()
 
 
 if __name__ == "__main__":

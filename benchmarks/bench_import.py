@@ -22,6 +22,8 @@ import io
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +206,24 @@ def run(label: str, engine: Engine, n: int) -> None:
     print(f"  import = {floor / ours:.0%} of floor 1, {written / ours:.0%} of floor 2")
 
 
+@contextmanager
+def scratch_schema(base: str, schema: str) -> Iterator[Engine]:
+    """An engine on a fresh PostgreSQL schema of the database at ``base``, dropped after."""
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -215,19 +235,8 @@ def main() -> None:
             or os.environ.get("SAFETYNET_TEST_DATABASE_URL")
             or "postgresql+psycopg://postgres@127.0.0.1:5432/safetynet_test"
         )
-        admin = make_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
-        engine = make_engine(url.render_as_string(hide_password=False))
-        try:
+        with scratch_schema(base, SCHEMA) as engine:
             run("PostgreSQL", engine, args.rows)
-        finally:
-            engine.dispose()
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            admin.dispose()
     if args.database in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as folder:
             engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")

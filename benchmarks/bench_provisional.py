@@ -15,12 +15,11 @@ Run: ``.venv/bin/python -m benchmarks provisional [--rows N]``.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
 import numpy as np
 
 import safetynet
+from benchmarks.bench_rules import best_of
 from safetynet.policy.parameters import default_parameters
 from safetynet.policy.periods import month_start, parse_month
 from safetynet.policy.provisional import capture
@@ -28,15 +27,6 @@ from safetynet.policy.rules.contribution import contributions
 
 REGIONS = np.array([110105, 310104, 440106, 440304, 510104])
 MONTHS = np.array([parse_month("2025-08"), parse_month("2026-08")])
-
-
-def best_of(func: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
