@@ -75,7 +75,7 @@ def demo_command(
 ) -> None:
     """Tour the rules with explanations, then migrate the database named by
     SAFETYNET_DATABASE_URL (default ./var/safetynet.db), add the demo records once, print the
-    demo users and serve the API."""
+    demo users and serve the web pages and the API."""
     print_tour()
     if tour_only:
         return

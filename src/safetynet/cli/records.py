@@ -79,8 +79,9 @@ def serve_command(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
 ) -> None:
-    """Migrate the configured database, then serve the API (OpenAPI at /docs). Refuses to
-    start on a bad secret or, in production, on demo users (docs/security.md)."""
+    """Migrate the configured database, then serve the web pages and the API (OpenAPI at
+    /docs). Refuses to start on a bad secret or, in production, on demo users
+    (docs/security.md)."""
     start_platform(host, port, demo=False)
 
 
