@@ -100,6 +100,11 @@ def _prepare(engine: Engine, people: pl.DataFrame) -> int:
             {"employer": employer.id, "now": now},
         )
         bulk.commit()
+    if engine.dialect.name == "postgresql":
+        # a live database has planner statistics; without them the employed-persons join
+        # runs as a million index probes (1.2 s instead of 0.6 s)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE persons, employment_spells"))
     return employer.id
 
 

@@ -9,7 +9,8 @@ copies pointing at what they reverse) and posts its own rows, in one transaction
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, NotFound,
 from safetynet.domain.schemes import Account, EntryKind
 from safetynet.policy.rules.identity import ID_PROBLEMS, check_resident_ids
 from safetynet.services import audit, declaration_headers, validation
-from safetynet.services.bulk import db_timestamp, fetch_frame, insert_frame
+from safetynet.services.bulk import db_timestamp, fetch_frame_from, insert_frame
 from safetynet.services.contributions import compute
 from safetynet.services.declaration_files import read_declaration
 from safetynet.services.law import effective_law
@@ -175,20 +176,35 @@ WHERE s.employer_id = :employer AND s.start_month <= :month
 """
 
 
-def _registry_problems(
-    uow: UnitOfWork, employer: Employer, month: str, frame: pl.DataFrame
-) -> tuple[pl.DataFrame, list[Problem], int]:
-    """Join the rows to the persons employed by the employer in the month."""
-    with_names = bool((frame["name"] != "").any())
+def _employed(
+    uow: UnitOfWork, employer: Employer, month: str, with_names: bool
+) -> Callable[[], pl.DataFrame]:
+    """Start fetching the persons the employer employs in the month (identity number, person id
+    and, ``with_names``, the registered name) on another thread; the returned function waits
+    for them. On PostgreSQL the server runs the join while this thread validates the file;
+    nothing else may use the session's connection until the function has returned."""
     schema: dict[str, Any] = {"id_number": pl.String, "person_id": pl.Int64}
     if with_names:
         schema["registered_name"] = pl.String
-    employed = fetch_frame(
-        uow.session,
-        _EMPLOYED.format(name=", p.name" if with_names else ""),
-        {"employer": employer.id, "month": month},
-        schema,
-    )
+    raw = uow.session.connection().connection.dbapi_connection
+    dialect = uow.session.get_bind().dialect.name
+    sql = _EMPLOYED.format(name=", p.name" if with_names else "")
+    params = {"employer": employer.id, "month": month}
+    if dialect != "postgresql":  # SQLite's connection belongs to its thread (and its core)
+        employed = fetch_frame_from(raw, dialect, sql, params, schema)
+        return lambda: employed
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="employed")
+    try:
+        return pool.submit(fetch_frame_from, raw, dialect, sql, params, schema).result
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _registry_problems(
+    uow: UnitOfWork, employer: Employer, month: str, frame: pl.DataFrame, employed: pl.DataFrame
+) -> tuple[pl.DataFrame, list[Problem], int]:
+    """Join the rows to the persons employed by the employer in the month."""
+    with_names = "registered_name" in employed.columns
     # a left join in the file's order: no sorted copy of the whole file
     joined = frame.join(employed, on="id_number", how="left", maintain_order="left")
     problems: list[Problem] = []
@@ -294,18 +310,22 @@ def submit(
         raise InvalidInput.one(
             "version", f"must be a whole number from 1 to {MAX_VERSION}, got {version!r}"
         )
-    checked, problems, total = _field_problems(frame)
     with uow:
         session = uow.session
         # one writer per employer at a time (PostgreSQL): a replay racing the first submission
         # waits for it and then finds it posted; the unique key below is the guarantee
         employer = _employer(uow, actor, employer_id, lock=not dry_run)
-        digest = content_hash(employer.id, period, checked)
+        employed = _employed(uow, employer, period, with_names=bool((frame["name"] != "").any()))
+        try:
+            checked, problems, total = _field_problems(frame)
+            digest = content_hash(employer.id, period, checked)
+        finally:
+            employed_persons = employed()
         already = _already_posted(uow, employer.id, period, version, digest)
         if already is not None and not problems:
             return already
         joined, registry_problems, registry_total = _registry_problems(
-            uow, employer, period, checked
+            uow, employer, period, checked, employed_persons
         )
         problems = sorted(problems + registry_problems, key=lambda p: (p.row or 0, p.field))
         total += registry_total
