@@ -1,6 +1,7 @@
 """Bulk import of one employer's monthly declaration, against raw COPY of the same rows.
 
     .venv/bin/python -m benchmarks import [--rows 1000000] [--database sqlite|postgres|both]
+        [--schema bench_import] [--steps]
 
 Set-up (not timed): a fresh schema, one employer, N registered persons employed by it
 (written with COPY), and the declaration as a CSV file in memory. Then, in the same run:
@@ -22,9 +23,10 @@ import io
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -176,6 +178,53 @@ def _written_floor(engine: Engine) -> float:
     return time.perf_counter() - start
 
 
+_STEPS = (
+    ("read_declaration", "parse the file"),
+    ("_field_problems", "validate the fields"),
+    ("content_hash", "content hash"),
+    ("_employed", "employed persons (waited for)"),
+    ("_registry_problems", "join to the employed"),
+    ("compute", "rules kernel"),
+    ("insert_frame", "COPY"),
+)
+
+
+@contextmanager
+def _timed_steps(times: dict[str, float]) -> Iterator[None]:
+    """Adds each step's wall seconds to ``times`` (the service's functions, wrapped)."""
+    originals = {name: getattr(declarations, name) for name, _ in _STEPS}
+
+    def timed(name: str, label: str) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                result = originals[name](*args, **kwargs)
+            finally:
+                step = f"{label} {args[1]}" if name == "insert_frame" else label
+                times[step] = times.get(step, 0.0) + time.perf_counter() - start
+            if name != "_employed":
+                return result
+
+            def wait() -> Any:  # the fetch runs beside the validation: time the wait
+                start = time.perf_counter()
+                try:
+                    return result()
+                finally:
+                    times[label] = times.get(label, 0.0) + time.perf_counter() - start
+
+            return wait
+
+        return run
+
+    for name, label in _STEPS:
+        setattr(declarations, name, timed(name, label))
+    try:
+        yield
+    finally:
+        for name, function in originals.items():
+            setattr(declarations, name, function)
+
+
 def _ours(engine: Engine, employer_id: int, content: bytes) -> float:
     uow = UnitOfWork(session_factory(engine))
     start = time.perf_counter()
@@ -193,15 +242,18 @@ def _ours(engine: Engine, employer_id: int, content: bytes) -> float:
     return elapsed
 
 
-def run(label: str, engine: Engine, n: int) -> None:
+def run(label: str, engine: Engine, n: int, steps: bool = False) -> None:
     people = _population(n)
     employer_id = _prepare(engine, people)
     content = _declaration_csv(people)
     rows = people.height
     floor = _floor(engine, content)
-    ours = _ours(engine, employer_id, content)
+    times: dict[str, float] = {}
+    with _timed_steps(times) if steps else nullcontext():
+        ours = _ours(engine, employer_id, content)
     written = _written_floor(engine)
-    print(f"{label}: {rows:,} declaration rows")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{label}: {rows:,} declaration rows (load average {load})")
     for name, seconds in (
         ("floor 1, raw copy of the file's rows", floor),
         ("floor 2, raw copy of the rows written", written),
@@ -209,6 +261,8 @@ def run(label: str, engine: Engine, n: int) -> None:
     ):
         print(f"  {name:<40}: {seconds:7.2f} s {rows / seconds:>11,.0f} rows/s")
     print(f"  import = {floor / ours:.0%} of floor 1, {written / ours:.0%} of floor 2")
+    for step, seconds in times.items():
+        print(f"    {step:<38}: {seconds:7.2f} s")
 
 
 @contextmanager
@@ -233,6 +287,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--schema", default=SCHEMA, help="scratch PostgreSQL schema")
+    parser.add_argument(
+        "--steps", action="store_true", help="also time the import's steps (wall seconds)"
+    )
     args = parser.parse_args()
     if args.database in ("postgres", "both"):
         base = (
@@ -240,12 +298,12 @@ def main() -> None:
             or os.environ.get("SAFETYNET_TEST_DATABASE_URL")
             or "postgresql+psycopg://postgres@127.0.0.1:5432/safetynet_test"
         )
-        with scratch_schema(base, SCHEMA) as engine:
-            run("PostgreSQL", engine, args.rows)
+        with scratch_schema(base, args.schema) as engine:
+            run("PostgreSQL", engine, args.rows, args.steps)
     if args.database in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as folder:
             engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-            run("SQLite", engine, args.rows)
+            run("SQLite", engine, args.rows, args.steps)
             engine.dispose()
 
 

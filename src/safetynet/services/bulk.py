@@ -134,8 +134,8 @@ def _binary_layout(frame: pl.DataFrame, types: dict[str, str]) -> list[_Field] |
         elif kind == _TIMESTAMP_TYPE and column.dtype == pl.String:
             fields.append(_Field(name, "timestamp", ">i8", 8))
         elif kind in _TEXT_TYPES and column.dtype == pl.String:
-            lengths = column.str.len_bytes()
-            width = int(lengths.max() or 0)
+            lengths = column.str.len_bytes().to_numpy()
+            width = int(lengths.max())
             if lengths.min() != width:
                 return None
             fields.append(_Field(name, "text", f"S{width}", width))
