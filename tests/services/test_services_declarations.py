@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import safetynet
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.policy.money import decimal_to_fen
-from safetynet.services import declarations
+from safetynet.services import declarations, registry
 from safetynet.services.demo import seed_demo
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
@@ -112,6 +112,48 @@ def test_resubmission_never_posts_twice(uow: UnitOfWork, records: Any, who: Any)
     with pytest.raises(Conflict) as caught:
         _submit(uow, who, employer, _rows(people, ["8000", "9999"]))
     assert caught.value.field == "version" and "version 2" in str(caught.value)
+
+
+def test_a_declaration_posted_under_digest_version_1_is_still_recognised(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
+    """Version 2 of the content digest (sorted integer arrays) replaced version 1 (sorted CSV
+    text); a declaration stored with a version 1 digest replays as posted, other content under
+    its key still conflicts."""
+    employer = records.employer()
+    people = records.employees(employer, 2)
+    while not (number := records.id_number()).endswith("X"):  # a check character X
+        pass
+    people.append(
+        registry.register_person(
+            uow, who.admin, id_number=number, name="Check X", hukou_type="urban"
+        )
+    )
+    registry.start_employment(
+        uow, who.admin, person_id=people[2].id, employer_id=employer.id, start_month="2025-01"
+    )
+    rows = _rows(people, ["8000", "9000.5", "7000"])
+    first = _submit(uow, who, employer, rows)
+    assert first.declaration is not None
+    checked, problems, _ = declarations._field_problems(declarations.rows_frame(rows))
+    assert not problems
+    content = declarations.content_hash(employer.id, "2025-08", checked)
+    version_1 = declarations.content_hash_v1(employer.id, "2025-08", checked)
+    assert first.declaration.content_hash == content.digest != version_1
+    shuffled = declarations._field_problems(declarations.rows_frame(rows[::-1]))[0]
+    assert declarations.content_hash(employer.id, "2025-08", shuffled).digest == content.digest
+    with uow:
+        uow.session.execute(
+            update(Declaration)
+            .where(Declaration.id == first.declaration.id)
+            .values(content_hash=version_1)
+        )
+        uow.commit()
+    again = _submit(uow, who, employer, list(reversed(rows)))
+    assert not again.posted and again.declaration is not None
+    assert again.declaration.id == first.declaration.id
+    with pytest.raises(Conflict):
+        _submit(uow, who, employer, _rows(people, ["8000", "9000.5", "7000.01"]))
 
 
 def test_a_correction_reverses_and_reposts(uow: UnitOfWork, records: Any, who: Any) -> None:

@@ -159,8 +159,48 @@ def _checked_ids(numbers: pl.Series) -> dict[str, np.ndarray]:
     return {"valid": valid, "reason": reason}
 
 
-def content_hash(employer_id: int, month: str, frame: pl.DataFrame) -> str:
-    """Identifies a declaration's content whatever the order of its rows or the file format."""
+@dataclass(frozen=True)
+class Content:
+    """A declaration's content identity, whatever the order of its rows or the file format."""
+
+    employer_id: int
+    month: str
+    frame: pl.DataFrame
+    """The normalised rows (``id_number``, ``wage_fen``)."""
+    digest: str
+
+    def matches(self, stored: str) -> bool:
+        """Whether a posted declaration's digest is this content's, in either version."""
+        return stored == self.digest or stored == content_hash_v1(
+            self.employer_id, self.month, self.frame
+        )
+
+
+_ID_TEXT = r"^\d{17}[\dX]$"
+
+
+def content_hash(employer_id: int, month: str, frame: pl.DataFrame) -> Content:
+    """Version 2 of the digest: the (identity number, wage in fen) pairs as two sorted integer
+    arrays (a number's 17 digits times 11 plus its check character, 10 for X: one integer per
+    number), instead of sorting and writing the texts. Rows with a malformed number keep
+    version 1 (such a declaration is refused anyway). Declarations posted under version 1 are
+    still recognised: :meth:`Content.matches` computes it when the stored digest differs."""
+    well_formed = frame["id_number"].str.contains(_ID_TEXT)
+    if well_formed.null_count() or not well_formed.all():
+        return Content(employer_id, month, frame, content_hash_v1(employer_id, month, frame))
+    numbers = pl.col("id_number")
+    check = numbers.str.slice(17, 1).replace("X", "10").cast(pl.Int64)
+    keys = frame.select(numbers.str.slice(0, 17).cast(pl.Int64) * 11 + check).to_series().to_numpy()
+    wages = frame["wage_fen"].to_numpy()
+    order = np.lexsort((wages, keys))
+    digest = hashlib.sha256(f"v2|{employer_id}|{month}\n".encode())
+    digest.update(keys[order].astype("<i8").tobytes())
+    digest.update(wages[order].astype("<i8").tobytes())
+    return Content(employer_id, month, frame, digest.hexdigest())
+
+
+def content_hash_v1(employer_id: int, month: str, frame: pl.DataFrame) -> str:
+    """Version 1 of the digest: the rows sorted by identity number, written as CSV."""
     canonical = frame.select("id_number", "wage_fen").sort("id_number")
     digest = hashlib.sha256(f"{employer_id}|{month}\n".encode())
     for piece in canonical.iter_slices(_CHECK_CHUNK):  # the same bytes as one write_csv
@@ -251,7 +291,7 @@ def _registered(uow: UnitOfWork, numbers: list[str]) -> set[str]:
 
 
 def _already_posted(
-    uow: UnitOfWork, employer_id: int, month: str, version: int, digest: str
+    uow: UnitOfWork, employer_id: int, month: str, version: int, content: Content
 ) -> DeclarationOutcome | None:
     """The outcome "already posted" when this version was posted with the same content; a
     conflict when it was posted with other content; None when it was not posted."""
@@ -264,7 +304,7 @@ def _already_posted(
     )
     if existing is None:
         return None
-    if existing.content_hash != digest:
+    if not content.matches(existing.content_hash):
         raise Conflict(
             f"version {version} of employer {employer_id}'s declaration for {month} "
             f"was already posted with other content; submit version "
@@ -318,10 +358,10 @@ def submit(
         employed = _employed(uow, employer, period, with_names=bool((frame["name"] != "").any()))
         try:
             checked, problems, total = _field_problems(frame)
-            digest = content_hash(employer.id, period, checked)
+            content = content_hash(employer.id, period, checked)
         finally:
             employed_persons = employed()
-        already = _already_posted(uow, employer.id, period, version, digest)
+        already = _already_posted(uow, employer.id, period, version, content)
         if already is not None and not problems:
             return already
         joined, registry_problems, registry_total = _registry_problems(
@@ -332,7 +372,7 @@ def submit(
         if problems:
             raise InvalidInput(problems[:MAX_REPORTED_PROBLEMS], total)
         if version <= _latest_version(uow, employer.id, period):
-            raced = _already_posted(uow, employer.id, period, version, digest)
+            raced = _already_posted(uow, employer.id, period, version, content)
             if raced is not None:
                 return raced
         previous = _previous_version(uow, employer.id, period, version)
@@ -365,7 +405,7 @@ def submit(
             month=period,
             version=version,
             status="posted",
-            content_hash=digest,
+            content_hash=content.digest,
             region_code=employer.region_code,
             row_count=joined.height,
             base_total_fen=int(amounts["base_fen"].sum()),
@@ -382,7 +422,7 @@ def submit(
             session.flush()
         except IntegrityError:
             session.rollback()
-            raced = _already_posted(uow, employer_key, period, version, digest)
+            raced = _already_posted(uow, employer_key, period, version, content)
             if raced is None:
                 raise
             return raced
@@ -441,7 +481,7 @@ def submit(
                 "employer_total_fen": employer_total,
                 "employee_total_fen": employee_total,
                 "reversed_rows": reversed_rows,
-                "content_hash": digest,
+                "content_hash": content.digest,
                 "law_version": law.version,
                 **computed.summary(),
             },
