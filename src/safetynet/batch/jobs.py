@@ -184,7 +184,7 @@ class RowJob(Job):
         failed = valid.take(pa.array(computed.rejected, type=pa.int64()))
         rejects = pa.concat_tables(
             [
-                _rejects(bad, problems.reason[~problems.ok]),
+                _rejects(bad, problems.reasons(~problems.ok)),
                 _rejects(failed, computed.reasons),
             ]
         )
