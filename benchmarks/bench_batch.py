@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from safetynet.batch.jobs import Computed, JobContext, PayrollJob, RowJob, label_codes, numbers
+from safetynet.batch.jobs import Inputs, JobContext, KernelJob, PayrollJob, label_codes, numbers
 from safetynet.batch.local import population_dataset, run_local
 from safetynet.policy.money import round_half_up, to_fen
 from safetynet.policy.parameters import ParameterSet, default_parameters
@@ -84,7 +85,7 @@ def in_scope(table: pa.Table) -> np.ndarray:
     return np.asarray(worker & scheme & (age >= 40 * 12) & (age < 60 * 12))
 
 
-class PensionEstimateJob(RowJob):
+class PensionEstimateJob(KernelJob):
     """The benchmark's rule set on the safetynet kernels."""
 
     name = "pension_estimate"
@@ -104,15 +105,29 @@ class PensionEstimateJob(RowJob):
     def scope(self, table: pa.Table, ctx: JobContext) -> np.ndarray:
         return in_scope(table)
 
-    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
-        p = ctx.params
-        region = numbers(table, "region")
-        wage = numbers(table, "monthly_wage_fen") / 100.0
-        worker = table.column("employment_type").to_numpy(zero_copy_only=False)
-        balance = numbers(table, "account_balance_fen")
+    def inputs(self, table: pa.Table, ctx: JobContext) -> Inputs:
+        return {
+            "region": numbers(table, "region"),
+            "wage": numbers(table, "monthly_wage_fen") / 100.0,
+            "worker": np.asarray(("employee", "flexible"))[
+                label_codes(table, "employment_type", ("employee", "flexible"))
+            ],
+            "balance": numbers(table, "account_balance_fen"),
+            "birth_month": numbers(table, "birth_month"),
+            "contribution_months": numbers(table, "contribution_months"),
+            "avg_contribution_index": numbers(table, "avg_contribution_index"),
+            "deemed_months": numbers(table, "deemed_months"),
+        }
+
+    def kernel(self, ctx: JobContext, rows: Inputs) -> dict[str, np.ndarray]:
+        p, region, balance = ctx.params, rows["region"], rows["balance"]
         for year in YEARS:
             monthly = pension_contributions(
-                p, monthly_wage=wage, region=region, month=year * 12 + 6, worker_type=worker
+                p,
+                monthly_wage=rows["wage"],
+                region=region,
+                month=year * 12 + 6,
+                worker_type=rows["worker"],
             )["pension_account"]
             balance = credit_year(
                 p, account_balance=balance / 100.0, year=year, year_credits=12 * monthly / 100.0
@@ -120,23 +135,17 @@ class PensionEstimateJob(RowJob):
         pension = employee_pension(
             p,
             region=region,
-            birth_month=numbers(table, "birth_month"),
+            birth_month=rows["birth_month"],
             retirement_month=RETIRE,
-            contribution_months=numbers(table, "contribution_months"),
-            avg_contribution_index=numbers(table, "avg_contribution_index"),
+            contribution_months=rows["contribution_months"],
+            avg_contribution_index=rows["avg_contribution_index"],
             account_balance=balance / 100.0,
-            deemed_months=numbers(table, "deemed_months"),
+            deemed_months=rows["deemed_months"],
         )
-        return Computed(
-            pa.table(
-                {
-                    "person_id": table.column("person_id"),
-                    "region": region,
-                    "balance_fen": balance,
-                    "total_fen": pension["total"],
-                }
-            )
-        )
+        return {"balance": balance, "total": pension["total"]}
+
+    def outputs(self, rows: Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        return {"balance_fen": result["balance"], "total_fen": result["total"]}
 
 
 class RuleValues:
