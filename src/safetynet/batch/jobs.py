@@ -292,7 +292,7 @@ class KernelJob(RowJob):
 
 
 _CORES = os.cpu_count() or 1
-_ROWS_PER_THREAD = 100_000
+_ROWS_PER_THREAD = 25_000
 """Below this many rows a slice is not worth a thread of its own."""
 
 
