@@ -14,7 +14,10 @@ Implementations, each in its own process (wall time and peak RSS of that process
 - ``openfisca``: the same rules as an OpenFisca tax-benefit system (one simulation, a
   yearly account variable computed recursively, per-region parameter nodes);
 - ``loop``: a plain per-person Python loop over the same rules and parameter values;
-- ``floor``: a numpy pass that only reads the same input columns once.
+- ``floor``: a numpy pass that only reads the same input columns once, as the engine reads
+  them (text columns of few values as Arrow dictionaries);
+- ``floor-strings``: the same pass reading every text column as strings (the floor as the
+  issue first measured it).
 
 Usage::
 
@@ -72,7 +75,14 @@ COLUMNS = [
     "avg_contribution_index",
     "account_balance_fen",
 ]
-IMPLEMENTATIONS = ("safetynet", "safetynet-all-cores", "openfisca", "loop", "floor")
+IMPLEMENTATIONS = (
+    "safetynet",
+    "safetynet-all-cores",
+    "openfisca",
+    "loop",
+    "floor",
+    "floor-strings",
+)
 RESULTS = Path(__file__).parent / "out" / "bench_batch.jsonl"
 
 
@@ -463,6 +473,20 @@ def run_payroll(population: Path, out: Path) -> dict[str, int]:
     return {"in_scope": totals.processed, "total_fen": totals.sums["amount_fen"]}
 
 
+def run_floor_strings(population: Path, out: Path) -> dict[str, int]:
+    """The floor as first measured (issue 15): every text column read as a string per row."""
+    touched = 0
+    dataset = ds.dataset(population, format="parquet", partitioning="hive")
+    for batch in dataset.to_batches(columns=COLUMNS, batch_size=1 << 20):
+        for column in batch.columns:
+            if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+                values = column.to_numpy(zero_copy_only=False)
+            else:
+                values = pc.utf8_length(column).to_numpy()
+            touched += int(np.asarray(values).sum() != 0)
+    return {"in_scope": 0, "total_fen": touched}
+
+
 def run_floor(population: Path, out: Path) -> dict[str, int]:
     """Read the same columns once, as the engine reads them (text columns of few values as
     dictionaries), touching every value (a sum per column)."""
@@ -487,6 +511,7 @@ def child(implementation: str, population: Path, out: Path) -> None:
         "openfisca": run_openfisca,
         "loop": run_loop,
         "floor": run_floor,
+        "floor-strings": run_floor_strings,
         "payroll": run_payroll,
     }[implementation]
     out.mkdir(parents=True, exist_ok=True)
@@ -545,7 +570,7 @@ def compare_outputs(work: Path, persons: int, done: list[str]) -> dict[str, int]
     )
     mismatches = {}
     for implementation in done:
-        if implementation in ("safetynet", "floor"):
+        if implementation in ("safetynet", "floor", "floor-strings"):
             continue
         folder = work / f"out-{implementation}-{persons}"
         rows = folder / "rows" if (folder / "rows").is_dir() else folder / "rows.parquet"
