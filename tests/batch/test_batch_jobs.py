@@ -4,14 +4,18 @@ calculations, rejects with reasons, unknown parameters, chunking and the CLI."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
+from safetynet.batch import jobs
 from safetynet.batch.guard import guarded
 from safetynet.batch.jobs import JOBS, JobContext, reform_overrides_from_yaml
 from safetynet.batch.local import run_local
@@ -352,3 +356,65 @@ def test_batch_command(population: Path, tmp_path: Path) -> None:
         ],
     )
     assert unknown.exit_code == 2 and "unknown parameter" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("job", "month"),
+    [
+        ("contributions", "2026-07"),  # provisional values carried forward
+        ("contributions", "2019-03"),  # every row refused: no floor recorded yet
+        ("credit", "2025-12"),
+        ("retirement", "2025-12"),
+        ("payroll", "2025-12"),
+    ],
+)
+def test_kernel_calls_in_threads_give_the_rows_of_one_call(
+    job: str, month: str, population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = run(job, population, tmp_path / "one", month=parse_month(month))
+    monkeypatch.setattr(jobs, "_ROWS_PER_THREAD", 500)
+    monkeypatch.setattr(jobs, "_CORES", 3)
+    threaded = run(job, population, tmp_path / "threads", month=parse_month(month))
+    assert one[0].sums == threaded[0].sums and one[0].rejected == threaded[0].rejected
+    for single, split in zip(one[1:], threaded[1:], strict=True):
+        assert single.equals(split)
+
+
+def test_a_slice_whose_every_row_fails_joins_as_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Doubler(jobs.KernelJob):
+        name = "doubler"
+        summary = "twice the wage, unknown in region 2"
+        columns = ("person_id", "resident_id", "province", "region", "monthly_wage_fen")
+        rows_schema = pa.schema([("person_id", pa.int64()), ("twice_fen", pa.int64())])
+        summary_keys = ()
+        summary_sums = ("twice_fen",)
+
+        def scope(self, table: pa.Table, ctx: JobContext) -> np.ndarray:
+            return np.ones(table.num_rows, dtype=bool)
+
+        def inputs(self, table: pa.Table, ctx: JobContext) -> jobs.Inputs:
+            return {"region": jobs.numbers(table, "region")}
+
+        def kernel(self, ctx: JobContext, rows: jobs.Inputs) -> dict[str, np.ndarray]:
+            if (rows["region"] == 2).any():
+                raise ParameterLookupError("x", "unknown in region 2")
+            return {"twice": rows["region"] * 2}
+
+        def outputs(self, rows: jobs.Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+            return {"twice_fen": result["twice"]}
+
+    monkeypatch.setattr(jobs, "_ROWS_PER_THREAD", 5)
+    monkeypatch.setattr(jobs, "_CORES", 2)
+    regions = [1] * 5 + [2] * 5
+    table = pa.table(
+        {
+            "person_id": list(range(10)),
+            "resident_id": ["x"] * 10,
+            "province": [0] * 10,
+            "region": regions,
+        }
+    )
+    computed = Doubler().compute(table, JobContext(MONTH))
+    assert computed.rows.column("twice_fen").to_pylist() == [2] * 5
+    assert list(computed.rejected) == [5, 6, 7, 8, 9]
+    assert all("unknown in region 2" in reason for reason in computed.reasons)

@@ -29,8 +29,9 @@ With pooling, each year adds its net adjustment at the latest ratio; without, no
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -40,14 +41,12 @@ import pyarrow as pa
 from safetynet.analytics.base import Analysis, Run, Tables
 from safetynet.analytics.measures import largest_remainder
 from safetynet.analytics.report import Chart
-from safetynet.batch.guard import guarded
 from safetynet.batch.jobs import (
     CONTRIBUTORS,
-    Computed,
+    Inputs,
     Job,
     JobContext,
-    RowJob,
-    _split,
+    KernelJob,
     label_codes,
     numbers,
 )
@@ -63,7 +62,7 @@ ROLES = ("worker", "retiree")
 FIRST_RATIO_MONTH = 2018 * 12 + 6
 
 
-class PoolingExtract(RowJob):
+class PoolingExtract(KernelJob):
     name = "pooling_persons"
     summary = "Employees and flexible workers (who should be insured) and employee-scheme retirees."
     columns = (
@@ -97,50 +96,53 @@ class PoolingExtract(RowJob):
         retired = (kind == 2) & (numbers(table, "retirement_month") <= ctx.month)
         return np.asarray((kind == 0) | (kind == 1) | retired)
 
-    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+    def inputs(self, table: pa.Table, ctx: JobContext) -> Inputs:
         kind = label_codes(table, "employment_type", (*CONTRIBUTORS, "retired"))
         insured = label_codes(table, "pension_scheme", ("employee",)) == 0
-        worker = kind < 2
-        wage = numbers(table, "monthly_wage_fen")
-        region = numbers(table, "region")
-        paying = np.flatnonzero(worker & insured)
-        result, reasons = guarded(
-            lambda rows: pension_contributions(
+        return {
+            "region": numbers(table, "region"),
+            "kind": kind,
+            "paying": (kind < 2) & insured,
+            "wage": numbers(table, "monthly_wage_fen"),
+            "award": numbers(table, "pension_award_fen"),
+            "retirement_month": numbers(table, "retirement_month"),
+        }
+
+    def groups(self, rows: Inputs) -> npt.NDArray[np.int64]:
+        """A region's contributors and its retirees use different parameters."""
+        return rows["region"] * 3 + rows["kind"]
+
+    def kernel(self, ctx: JobContext, rows: Inputs) -> dict[str, np.ndarray]:
+        """The pooled part of the insured workers' contributions; the retirees' pensions."""
+        paying = rows["paying"]
+        pooled = np.zeros(len(paying), dtype=np.int64)
+        if paying.any():
+            pooled[paying] = pension_contributions(
                 ctx.params,
-                monthly_wage=wage[paying][rows] / 100.0,
-                region=region[paying][rows],
+                monthly_wage=rows["wage"][paying] / 100.0,
+                region=rows["region"][paying],
                 month=ctx.month,
-                worker_type=np.asarray(CONTRIBUTORS)[kind[paying][rows]],
-            ),
-            region[paying],
-        )
-        pooled = np.zeros(table.num_rows, dtype=np.int64)
-        all_reasons = np.full(table.num_rows, "", dtype=object)
-        all_reasons[paying] = reasons
-        if "pension_pooled" in result:
-            pooled[paying] = result["pension_pooled"]
-        retired = np.flatnonzero(~worker)
-        pension = np.zeros(table.num_rows, dtype=np.int64)
+                worker_type=np.asarray(CONTRIBUTORS)[rows["kind"][paying]],
+            )["pension_pooled"]
+        retired = rows["kind"] == 2
+        pension = np.zeros(len(retired), dtype=np.int64)
         pension[retired] = adjust_pension(
             ctx.params,
-            numbers(table, "pension_award_fen")[retired],
-            numbers(table, "retirement_month")[retired],
+            rows["award"][retired],
+            rows["retirement_month"][retired],
             ctx.month,
-            region[retired],
+            rows["region"][retired],
         )
-        ok, failed, why = _split(table, all_reasons)
-        kept = pa.array(ok)
-        rows = pa.table(
-            {
-                "person_id": table.column("person_id").filter(kept),
-                "province": table.column("province").cast(pa.int64()).filter(kept),
-                "role": pa.array(np.where(worker, "worker", "retiree")[ok]),
-                "wage_fen": np.where(worker, wage, 0)[ok],
-                "pooled_fen": pooled[ok],
-                "pension_fen": pension[ok],
-            }
-        )
-        return Computed(rows, failed, why)
+        return {"pooled": pooled, "pension": pension}
+
+    def outputs(self, rows: Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        worker = rows["kind"] < 2
+        return {
+            "role": pa.array(np.where(worker, "worker", "retiree")),
+            "wage_fen": np.where(worker, rows["wage"], 0),
+            "pooled_fen": result["pooled"],
+            "pension_fen": result["pension"],
+        }
 
 
 def province_inputs(summary: pl.DataFrame) -> pl.DataFrame:

@@ -16,7 +16,9 @@ import numpy.typing as npt
 
 from safetynet.policy.errors import PolicyError
 
-Compute = Callable[[npt.NDArray[np.int64]], dict[str, np.ndarray]]
+Rows = npt.NDArray[np.int64] | slice
+"""The rows a kernel call is for: positions, or ``slice(None)`` for all (no copy of inputs)."""
+Compute = Callable[[Rows], dict[str, np.ndarray]]
 
 
 def guarded(
@@ -29,9 +31,8 @@ def guarded(
     reasons = np.full(n, "", dtype=object)
     if n == 0:
         return {}, reasons
-    every_row = np.arange(n, dtype=np.int64)
     try:
-        return compute(every_row), reasons
+        return compute(slice(None)), reasons
     except PolicyError:
         pass
     distinct, inverse = np.unique(keys, return_inverse=True)

@@ -1,8 +1,11 @@
 """The population jobs: pure functions from a chunk of persons to output rows and rejects.
 
-A job reads the columns it names, selects the rows in its scope (the contributors of the
-month, the pensioners...), checks them (:mod:`safetynet.batch.validate`), runs the law's
-kernels on whole columns, and returns the output rows and the rejected rows with a reason.
+One skeleton runs every job (:meth:`RowJob.process`): read the columns the job names, select
+the rows in its scope (the contributors of the month, the pensioners...), check them
+(:mod:`safetynet.batch.validate`, plus the job's own checks), compute, and split the rows the
+law could not compute (an unknown parameter) from the others. A law job (:class:`KernelJob`) is
+then only its kernel call: the inputs it takes from the columns, the call, and the output
+columns it makes of the results; the engines write the rows and rejects and summarise them.
 Both engines -- local streaming and Spark -- call the same :meth:`Job.process` on Arrow
 tables, so they produce the same rows. Every chunk reconciles:
 ``rows in = processed + skipped (outside the scope) + rejected``.
@@ -10,10 +13,12 @@ tables, so they produce the same rows. Every chunk reconciles:
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -159,7 +164,7 @@ class Job(ABC):
 
 
 class RowJob(Job):
-    """A job computing one output row per person in its scope."""
+    """A job computing output rows for the persons in its scope."""
 
     unchecked: ClassVar[tuple[str, ...]] = ()
     """Columns the row checks leave alone, for a job that reports their problems itself."""
@@ -167,6 +172,12 @@ class RowJob(Job):
     @abstractmethod
     def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
         """Which rows the job is about (the others are skipped, unchecked)."""
+
+    def own_checks(
+        self, table: pa.Table, ctx: JobContext
+    ) -> Iterable[tuple[npt.NDArray[np.bool_], str]]:
+        """The job's checks beyond :func:`check_rows`: rows failing each, and the reason."""
+        return ()
 
     @abstractmethod
     def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
@@ -178,13 +189,15 @@ class RowJob(Job):
         in_scope = self.scope(table, ctx)
         chosen = table.filter(pa.array(in_scope))
         problems = check_rows(chosen.drop_columns(list(self.unchecked)), ctx.month)
+        for failed, reason in self.own_checks(chosen, ctx):
+            problems.add(failed, reason)
         valid = chosen.filter(pa.array(problems.ok))
         computed = self.compute(valid, ctx)
         bad = chosen.filter(pa.array(~problems.ok))
         failed = valid.take(pa.array(computed.rejected, type=pa.int64()))
         rejects = pa.concat_tables(
             [
-                _rejects(bad, problems.reason[~problems.ok]),
+                _rejects(bad, problems.reasons(~problems.ok)),
                 _rejects(failed, computed.reasons),
             ]
         )
@@ -194,6 +207,109 @@ class RowJob(Job):
             rows_in=table.num_rows,
             skipped=int((~in_scope).sum()),
         )
+
+
+Inputs = dict[str, np.ndarray]
+"""A kernel call's row inputs by name, one element per row."""
+
+
+class KernelJob(RowJob):
+    """A job that is one call of the law's kernels per chunk: it names the inputs it takes
+    from the columns, makes the call, and turns the results into its output columns. Rows whose
+    call fails on an unknown parameter are rejected with the law's reason, by groups of rows
+    sharing the parameters (:func:`~safetynet.batch.guard.guarded`), and the rest computed."""
+
+    @abstractmethod
+    def inputs(self, table: pa.Table, ctx: JobContext) -> Inputs:
+        """The kernel's row inputs from the checked rows' columns (``region`` among them)."""
+
+    @abstractmethod
+    def kernel(self, ctx: JobContext, rows: Inputs) -> dict[str, np.ndarray]:
+        """The law's kernel call on the inputs of some rows."""
+
+    @abstractmethod
+    def outputs(self, rows: Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        """The output columns besides ``person_id``, ``province`` and ``region``, for the
+        computed rows (``rows`` and ``result`` hold only those)."""
+
+    def groups(self, rows: Inputs) -> npt.NDArray[np.int64]:
+        """Rows that use the same parameter values (tried together when a call fails)."""
+        return rows["region"]
+
+    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+        inputs = self.inputs(table, ctx)
+        result, reasons = self._call(ctx, inputs)
+        ok = np.asarray(reasons == "")
+        failed = np.flatnonzero(~ok)
+        if failed.size:
+            inputs = {name: v[ok] for name, v in inputs.items()}
+            result = {name: np.asarray(v)[ok] for name, v in result.items()}
+        kept = pa.array(ok)
+        base = {
+            "person_id": table.column("person_id").filter(kept),
+            "province": table.column("province").cast(pa.int64()).filter(kept),
+            "region": table.column("region").filter(kept),
+        }
+        columns = {
+            **{name: v for name, v in base.items() if name in self.rows_schema.names},
+            **self.outputs(inputs, _Results(result, int(ok.sum()))),
+        }
+        return Computed(pa.table(columns), failed, reasons[failed])
+
+    def _call(
+        self, ctx: JobContext, inputs: Inputs
+    ) -> tuple[dict[str, np.ndarray], npt.NDArray[np.object_]]:
+        """The guarded kernel call over all rows: in as many slices as there are cores, each
+        in a thread (numpy computes without holding the GIL), the results joined in order."""
+        rows = len(inputs["region"])
+        parts = min(_CORES, rows // _ROWS_PER_THREAD) or 1
+        bounds = np.linspace(0, rows, parts + 1).astype(int)
+
+        def call(part: int) -> tuple[dict[str, np.ndarray], npt.NDArray[np.object_]]:
+            chosen = slice(bounds[part], bounds[part + 1])
+            mine = {name: v[chosen] for name, v in inputs.items()}
+            return guarded(
+                lambda some: self.kernel(ctx, {name: v[some] for name, v in mine.items()}),
+                self.groups(mine),
+            )
+
+        if parts == 1:
+            return call(0)
+        outcomes = list(_kernel_threads().map(call, range(parts)))
+        sizes = np.diff(bounds)
+        names = dict.fromkeys(name for result, _ in outcomes for name in result)
+        joined = {}
+        for name in names:
+            pieces = [result.get(name) for result, _ in outcomes]
+            dtype = next(p for p in pieces if p is not None).dtype
+            joined[name] = np.concatenate(
+                [
+                    np.asarray(p) if p is not None else np.zeros(size, dtype=dtype)
+                    for p, size in zip(pieces, sizes, strict=True)
+                ]
+            )
+        return joined, np.concatenate([reasons for _, reasons in outcomes])
+
+
+_CORES = os.cpu_count() or 1
+_ROWS_PER_THREAD = 25_000
+"""Below this many rows a slice is not worth a thread of its own."""
+
+
+@cache
+def _kernel_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_CORES, thread_name_prefix="kernel")
+
+
+class _Results(dict[str, np.ndarray]):
+    """A kernel's results; zeros for a result absent because no row could be computed."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], rows: int) -> None:
+        super().__init__(values)
+        self.rows = rows
+
+    def __missing__(self, name: str) -> np.ndarray:
+        return np.zeros(self.rows, dtype=np.int64)
 
 
 def _rejects(table: pa.Table, reasons: npt.NDArray[np.object_]) -> pa.Table:
@@ -208,24 +324,7 @@ def _rejects(table: pa.Table, reasons: npt.NDArray[np.object_]) -> pa.Table:
     )
 
 
-def _split(
-    table: pa.Table, reasons: npt.NDArray[np.object_]
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.object_]]:
-    ok = np.asarray(reasons == "")
-    failed = np.flatnonzero(~ok)
-    return ok, failed, reasons[failed]
-
-
-def _base_columns(table: pa.Table, ok: npt.NDArray[np.bool_]) -> dict[str, Any]:
-    kept = pa.array(ok)
-    return {
-        "person_id": table.column("person_id").filter(kept),
-        "province": table.column("province").cast(pa.int64()).filter(kept),
-        "region": table.column("region").filter(kept),
-    }
-
-
-class ContributionsJob(RowJob):
+class ContributionsJob(KernelJob):
     name = "contributions"
     summary = "The monthly contributions of every insured employee and flexible worker."
     columns = (
@@ -273,40 +372,39 @@ class ContributionsJob(RowJob):
     def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
         return _contributors(table)
 
-    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
-        worker = np.asarray(CONTRIBUTORS)[label_codes(table, "employment_type", CONTRIBUTORS)]
-        wage = numbers(table, "monthly_wage_fen") / 100.0
-        region = numbers(table, "region")
-        risk = numbers(table, "risk_class").astype(np.int64)
-        result, reasons = guarded(
-            lambda rows: contributions(
-                ctx.params,
-                monthly_wage=wage[rows],
-                region=region[rows],
-                month=ctx.month,
-                worker_type=worker[rows],
-                risk_class=risk[rows],
-            ),
-            region,
+    def inputs(self, table: pa.Table, ctx: JobContext) -> Inputs:
+        return {
+            "region": numbers(table, "region"),
+            "monthly_wage": numbers(table, "monthly_wage_fen") / 100.0,
+            "worker_type": _worker_types(table),
+            "risk_class": numbers(table, "risk_class").astype(np.int64),
+        }
+
+    def kernel(self, ctx: JobContext, rows: Inputs) -> dict[str, np.ndarray]:
+        return contributions(
+            ctx.params,
+            monthly_wage=rows["monthly_wage"],
+            region=rows["region"],
+            month=ctx.month,
+            worker_type=rows["worker_type"],
+            risk_class=rows["risk_class"],
         )
-        ok, failed, why = _split(table, reasons)
-        columns = _base_columns(table, ok)
-        columns["worker_type"] = pa.array(worker[ok], type=pa.string())
-        for name in self.money:
-            columns[f"{name}_fen"] = fen_column(_pick(result, name, ok))
-        columns["complete"] = pa.array(_pick(result, "complete", ok).astype(bool))
-        columns["provisional"] = pa.array(_pick(result, "provisional", ok).astype(bool))
-        return Computed(pa.table(columns), failed, why)
+
+    def outputs(self, rows: Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        return {
+            "worker_type": pa.array(rows["worker_type"], type=pa.string()),
+            **{f"{name}_fen": fen_column(result[name]) for name in self.money},
+            "complete": result["complete"].astype(bool),
+            "provisional": result["provisional"].astype(bool),
+        }
 
 
-def _pick(result: dict[str, np.ndarray], name: str, ok: npt.NDArray[np.bool_]) -> np.ndarray:
-    """A result column for the computed rows (all rows may have failed, leaving none)."""
-    if name not in result:
-        return np.zeros(int(ok.sum()), dtype=np.int64)
-    return np.asarray(result[name])[ok]
+def _worker_types(table: pa.Table) -> npt.NDArray[np.str_]:
+    """Each contributor's worker type, "employee" or "flexible"."""
+    return np.asarray(CONTRIBUTORS)[label_codes(table, "employment_type", CONTRIBUTORS)]
 
 
-class CreditJob(RowJob):
+class CreditJob(KernelJob):
     name = "credit"
     summary = (
         "Year-end crediting of every contributor's personal account for the calendar "
@@ -342,49 +440,50 @@ class CreditJob(RowJob):
     def scope(self, table: pa.Table, ctx: JobContext) -> npt.NDArray[np.bool_]:
         return _contributors(table)
 
-    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
-        worker = np.asarray(CONTRIBUTORS)[label_codes(table, "employment_type", CONTRIBUTORS)]
-        wage = numbers(table, "monthly_wage_fen") / 100.0
-        region = numbers(table, "region")
-        opening = numbers(table, "account_balance_fen")
+    def inputs(self, table: pa.Table, ctx: JobContext) -> Inputs:
+        return {
+            "region": numbers(table, "region"),
+            "monthly_wage": numbers(table, "monthly_wage_fen") / 100.0,
+            "worker_type": _worker_types(table),
+            "opening": numbers(table, "account_balance_fen"),
+        }
+
+    def kernel(self, ctx: JobContext, rows: Inputs) -> dict[str, np.ndarray]:
+        """The twelve monthly account credits of the year, then the year's crediting."""
         year = ctx.month // 12
-
-        def credit(rows: npt.NDArray[np.int64]) -> dict[str, np.ndarray]:
-            monthly = np.empty((len(rows), 12), dtype=np.float64)
-            for month_of_year in range(12):
-                month = year * 12 + month_of_year
-                account = pension_contributions(
-                    ctx.params,
-                    monthly_wage=wage[rows],
-                    region=region[rows],
-                    month=month,
-                    worker_type=worker[rows],
-                )["pension_account"]
-                if (account == UNKNOWN_FEN).any():
-                    raise ParameterLookupError(
-                        "contribution.pension_employee_rate",
-                        f"the personal-account rate is unknown in {year}-{month_of_year + 1:02d}",
-                    )
-                monthly[:, month_of_year] = account / 100.0
-            return credit_year(
+        monthly = np.empty((len(rows["region"]), 12), dtype=np.float64)
+        for month_of_year in range(12):
+            account = pension_contributions(
                 ctx.params,
-                account_balance=opening[rows] / 100.0,
-                year=np.full(len(rows), year),
-                monthly_credits=monthly,
-            )
+                monthly_wage=rows["monthly_wage"],
+                region=rows["region"],
+                month=year * 12 + month_of_year,
+                worker_type=rows["worker_type"],
+            )["pension_account"]
+            if (account == UNKNOWN_FEN).any():
+                raise ParameterLookupError(
+                    "contribution.pension_employee_rate",
+                    f"the personal-account rate is unknown in {year}-{month_of_year + 1:02d}",
+                )
+            monthly[:, month_of_year] = account / 100.0
+        return credit_year(
+            ctx.params,
+            account_balance=rows["opening"] / 100.0,
+            year=np.full(len(rows["region"]), year),
+            monthly_credits=monthly,
+        )
 
-        result, reasons = guarded(credit, region)
-        ok, failed, why = _split(table, reasons)
-        columns = _base_columns(table, ok)
-        columns["opening_balance_fen"] = opening[ok]
-        columns["credits_fen"] = _pick(result, "credits", ok)
-        columns["interest_fen"] = _pick(result, "interest", ok)
-        columns["closing_balance_fen"] = _pick(result, "balance", ok)
-        columns["rate"] = _pick(result, "rate", ok).astype(np.float64)
-        return Computed(pa.table(columns), failed, why)
+    def outputs(self, rows: Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        return {
+            "opening_balance_fen": rows["opening"],
+            "credits_fen": result["credits"],
+            "interest_fen": result["interest"],
+            "closing_balance_fen": result["balance"],
+            "rate": result["rate"].astype(np.float64),
+        }
 
 
-class RetirementJob(RowJob):
+class RetirementJob(KernelJob):
     name = "retirement"
     summary = (
         "The retirement cohort of --month: contributors reaching the statutory age, "
@@ -443,47 +542,54 @@ class RetirementJob(RowJob):
         )
         return np.asarray((known & (statutory == ctx.month)) | (contributor & (category < 0)))
 
-    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
-        category = label_codes(table, "retirement_category", CATEGORIES)
-        unknown = np.flatnonzero(category < 0)
-        region = numbers(table, "region")
-        birth = numbers(table, "birth_month")
-        months = numbers(table, "contribution_months")
-        deemed = numbers(table, "deemed_months")
-        index = numbers(table, "avg_contribution_index")
-        balance = numbers(table, "account_balance_fen") / 100.0
-        p = self.parameters(ctx)
-        result, reasons = guarded(
-            lambda rows: employee_pension(
-                p,
-                region=region[rows],
-                birth_month=birth[rows],
-                retirement_month=ctx.month,
-                contribution_months=months[rows],
-                avg_contribution_index=index[rows],
-                account_balance=balance[rows],
-                deemed_months=deemed[rows],
-            ),
-            region,
+    def own_checks(
+        self, table: pa.Table, ctx: JobContext
+    ) -> Iterable[tuple[npt.NDArray[np.bool_], str]]:
+        unknown = label_codes(table, "retirement_category", CATEGORIES) < 0
+        yield unknown, "retirement_category: not one of " + ", ".join(CATEGORIES)
+
+    def inputs(self, table: pa.Table, ctx: JobContext) -> Inputs:
+        return {
+            "region": numbers(table, "region"),
+            "birth_month": numbers(table, "birth_month"),
+            "contribution_months": numbers(table, "contribution_months"),
+            "avg_contribution_index": numbers(table, "avg_contribution_index"),
+            "account_balance": numbers(table, "account_balance_fen") / 100.0,
+            "deemed_months": numbers(table, "deemed_months"),
+            "category": np.asarray(CATEGORIES)[
+                label_codes(table, "retirement_category", CATEGORIES)
+            ],
+        }
+
+    def kernel(self, ctx: JobContext, rows: Inputs) -> dict[str, np.ndarray]:
+        award = employee_pension(
+            self.parameters(ctx),
+            region=rows["region"],
+            birth_month=rows["birth_month"],
+            retirement_month=ctx.month,
+            contribution_months=rows["contribution_months"],
+            avg_contribution_index=rows["avg_contribution_index"],
+            account_balance=rows["account_balance"],
+            deemed_months=rows["deemed_months"],
         )
-        reasons[unknown] = "retirement_category: not one of " + ", ".join(CATEGORIES)
-        ok, failed, why = _split(table, reasons)
-        columns = _base_columns(table, ok)
-        columns["retirement_category"] = table.column("retirement_category").filter(pa.array(ok))
-        columns["retirement_month"] = np.full(int(ok.sum()), ctx.month, dtype=np.int64)
-        columns["contribution_months"] = months[ok]
-        columns["min_contribution_months"] = _pick(result, "min_contribution_months", ok)
-        eligible = _pick(result, "eligible", ok).astype(bool)
-        columns["eligible"] = eligible
-        columns["shortfall_months"] = _pick(result, "shortfall_months", ok)
-        columns["calc_base_fen"] = _pick(result, "calc_base", ok)
-        for part in ("basic", "account", "transitional"):
-            columns[f"{part}_fen"] = _pick(result, part, ok)
-        columns["award_fen"] = np.where(eligible, _pick(result, "total", ok), 0)
-        return Computed(pa.table(columns), failed, why)
+        return {**award, "retirement_month": np.full(len(rows["region"]), ctx.month)}
+
+    def outputs(self, rows: Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        eligible = result["eligible"].astype(bool)
+        return {
+            "retirement_category": pa.array(rows["category"], type=pa.string()),
+            "retirement_month": result["retirement_month"],
+            "contribution_months": rows["contribution_months"],
+            "min_contribution_months": result["min_contribution_months"],
+            "eligible": eligible,
+            "shortfall_months": result["shortfall_months"],
+            "calc_base_fen": result["calc_base"],
+            **{f"{part}_fen": result[part] for part in ("basic", "account", "transitional")},
+            "award_fen": np.where(eligible, result["total"], 0),
+        }
 
 
-class PayrollJob(RowJob):
+class PayrollJob(KernelJob):
     name = "payroll"
     summary = (
         "The pension payroll of --month: employee pensions with every annual "
@@ -542,40 +648,52 @@ class PayrollJob(RowJob):
         retired, resident = self._kinds(table, ctx)
         return retired | resident
 
-    def compute(self, table: pa.Table, ctx: JobContext) -> Computed:
+    def inputs(self, table: pa.Table, ctx: JobContext) -> Inputs:
         retired, _ = self._kinds(table, ctx)
+        return {
+            "region": numbers(table, "region"),
+            "retired": retired,
+            "award": numbers(table, "pension_award_fen"),
+            "retirement_month": numbers(table, "retirement_month"),
+            "resident_account": numbers(table, "resident_account_fen") / 100.0,
+        }
+
+    def groups(self, rows: Inputs) -> npt.NDArray[np.int64]:
+        """A region's employee pensioners and its residents use different parameters."""
+        return rows["region"] * 2 + rows["retired"]
+
+    def kernel(self, ctx: JobContext, rows: Inputs) -> dict[str, np.ndarray]:
+        """Employee pensions with every adjustment since retirement; residents' pensions
+        (basic plus account) as of the month."""
         p = self.parameters(ctx)
-        region = numbers(table, "region")
-        award = numbers(table, "pension_award_fen")
-        retirement = numbers(table, "retirement_month")
-        account = numbers(table, "resident_account_fen") / 100.0
-        resident_rows = np.flatnonzero(~retired)
-        employee_rows = np.flatnonzero(retired)
-        amount = np.zeros(table.num_rows, dtype=np.int64)
-        granted = award.copy()
-        amount[employee_rows] = adjust_pension(
-            p, award[employee_rows], retirement[employee_rows], ctx.month, region[employee_rows]
+        employee = rows["retired"]
+        resident = ~employee
+        amount = np.zeros(len(employee), dtype=np.int64)
+        award = rows["award"].copy()
+        amount[employee] = adjust_pension(
+            p,
+            award[employee],
+            rows["retirement_month"][employee],
+            ctx.month,
+            rows["region"][employee],
         )
-        result, part_reasons = guarded(
-            lambda rows: resident_pension(
+        if resident.any():
+            total = resident_pension(
                 p,
-                region=region[resident_rows][rows],
+                region=rows["region"][resident],
                 month=ctx.month,
-                account_balance=account[resident_rows][rows],
-            ),
-            region[resident_rows],
-        )
-        reasons = np.full(table.num_rows, "", dtype=object)
-        reasons[resident_rows] = part_reasons
-        if "total" in result:
-            amount[resident_rows] = result["total"]
-            granted[resident_rows] = result["total"]
-        ok, failed, why = _split(table, reasons)
-        columns = _base_columns(table, ok)
-        columns["scheme"] = pa.array(np.where(retired, "employee", "resident")[ok])
-        columns["award_fen"] = granted[ok]
-        columns["amount_fen"] = amount[ok]
-        return Computed(pa.table(columns), failed, why)
+                account_balance=rows["resident_account"][resident],
+            )["total"]
+            amount[resident] = total
+            award[resident] = total
+        return {"amount": amount, "award": award}
+
+    def outputs(self, rows: Inputs, result: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        return {
+            "scheme": pa.array(np.where(rows["retired"], "employee", "resident")),
+            "award_fen": result["award"],
+            "amount_fen": result["amount"],
+        }
 
 
 class CoverageJob(RowJob):

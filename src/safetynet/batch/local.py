@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
@@ -23,7 +23,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from safetynet.batch.jobs import REJECT_SCHEMA, Job, JobContext
+from safetynet.batch.jobs import REJECT_SCHEMA, ChunkResult, Job, JobContext
 from safetynet.batch.outputs import (
     Totals,
     new_totals,
@@ -51,13 +51,21 @@ class TaskResult:
     summary: pl.DataFrame
 
 
+LABEL_COLUMNS = ("employment_type", "retirement_category", "pension_scheme", "medical_scheme")
+"""Text columns of a few distinct values: read as Arrow dictionaries (the values once, a small
+integer per row), as Parquet stores them, rather than as one string per row."""
+
+
 def population_dataset(population: Path, files: list[str] | None = None) -> ds.Dataset:
     """The population files (all, or the given ones) with the ``province`` partition key as a
     column. Only the province directories are read: registers and labels may sit beside them."""
     if files is None:
         files = sorted(str(f) for f in population.glob("province=*/*.parquet"))
+    parquet = ds.ParquetFileFormat(
+        read_options=ds.ParquetReadOptions(dictionary_columns=set(LABEL_COLUMNS))
+    )
     return ds.dataset(
-        files, format="parquet", partitioning="hive", partition_base_dir=str(population)
+        files, format=parquet, partitioning="hive", partition_base_dir=str(population)
     )
 
 
@@ -92,22 +100,38 @@ def plan_tasks(dataset: ds.Dataset, chunk_rows: int) -> list[Task]:
     return tasks
 
 
+def read_ahead(chunks: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """The chunks of ``chunks``, each next one read in a background thread while the caller
+    works on the current one (Arrow reads and decompresses without holding the GIL)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as reader:
+        upcoming = reader.submit(next, chunks, None)
+        while (chunk := upcoming.result()) is not None:
+            upcoming = reader.submit(next, chunks, None)
+            yield chunk
+
+
 def run_task(
     job: Job, ctx: JobContext, population: Path, out: Path, chunk_rows: int, task: Task
 ) -> TaskResult:
-    """Process one task's files; write ``rows`` and ``rejects`` part files."""
+    """Process one task's files; write ``rows`` and ``rejects`` part files. Three stages
+    overlap: the next chunk is read and the last one's output compressed and written in
+    background threads while this one is computed; a chunk's output is written before the
+    next one's, so the part files keep the input's order."""
     counts = [0, 0, 0, 0, 0]
     summaries: list[pl.DataFrame] = []
     name = f"part-{task.index:05d}.parquet"
     with (
         pq.ParquetWriter(out / "rows" / name, job.rows_schema, compression="zstd") as rows,
         pq.ParquetWriter(out / "rejects" / name, REJECT_SCHEMA, compression="zstd") as rejects,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="write") as writer,
     ):
         dataset = population_dataset(population, list(task.files))
-        for chunk in read_chunks(dataset, list(job.columns), chunk_rows):
+        written: Future[None] | None = None
+        for chunk in read_ahead(read_chunks(dataset, list(job.columns), chunk_rows)):
             result = job.process(chunk, ctx)
-            rows.write_table(result.rows)
-            rejects.write_table(result.rejects)
+            if written is not None:
+                written.result()
+            written = writer.submit(_write, rows, rejects, result)
             summaries.append(partial_summary(job, result.rows))
             for i, value in enumerate(
                 (
@@ -119,10 +143,17 @@ def run_task(
                 )
             ):
                 counts[i] += int(value)
+        if written is not None:
+            written.result()
     rows_in, processed, skipped, rejected, rows_out = counts
     return TaskResult(
         rows_in, processed, skipped, rejected, rows_out, reduce_summaries(job, summaries)
     )
+
+
+def _write(rows: pq.ParquetWriter, rejects: pq.ParquetWriter, result: ChunkResult) -> None:
+    rows.write_table(result.rows)
+    rejects.write_table(result.rejects)
 
 
 def run_local(

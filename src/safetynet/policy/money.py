@@ -27,8 +27,19 @@ def round_half_up(values: npt.ArrayLike, decimals: int = 2) -> FloatArray:
     """Round half away from zero to ``decimals`` places, vectorised."""
     x = np.asarray(values, dtype=np.float64)
     scale = 10.0**decimals
-    scaled = np.round(x * scale * _SNAP) / _SNAP
-    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale
+    # the same operations in the same order as sign(s) x floor(|s| + 0.5) / scale with
+    # s = round(x x scale x snap) / snap, in one buffer: a million amounts allocate one array
+    scaled = np.multiply(x, scale, out=np.empty_like(x))
+    scaled *= _SNAP
+    np.round(scaled, out=scaled)
+    scaled /= _SNAP
+    sign = np.sign(scaled)
+    np.abs(scaled, out=scaled)
+    scaled += 0.5
+    np.floor(scaled, out=scaled)
+    scaled *= sign
+    scaled /= scale
+    return scaled if scaled.ndim else scaled[()]
 
 
 def to_fen(yuan: npt.ArrayLike) -> IntArray:

@@ -308,7 +308,8 @@ class Parameter:
     ) -> tuple[npt.NDArray[np.int64] | None, list[tuple[int, ...]]]:
         """Group rows by their region's fallback chain (a handful of distinct chains): the
         chain index of every row (None when all rows share one) and the chains."""
-        if codes.size and codes.min() >= 0 and codes.max() < _CODE_SPACE:
+        direct = codes.size >= _COMPACT_ROWS and codes.min() >= 0 and codes.max() < _CODE_SPACE
+        if direct:
             present = np.zeros(_CODE_SPACE, dtype=bool)
             present[codes] = True
             unique_codes = np.flatnonzero(present)
@@ -321,7 +322,7 @@ class Parameter:
             chain_of_code[i] = chains.setdefault(key, len(chains))
         if len(chains) <= 1:
             return None, list(chains)
-        if unique_codes[-1] < _CODE_SPACE and unique_codes[0] >= 0:
+        if direct:
             table = np.zeros(_CODE_SPACE, dtype=np.int64)
             table[unique_codes] = chain_of_code
             return table[codes], list(chains)
@@ -368,10 +369,22 @@ class Parameter:
         return which, pos, series_list
 
     def _resolve(
-        self, dates: npt.ArrayLike, regions: npt.ArrayLike, other_shape: tuple[int, ...] = ()
+        self,
+        dates: npt.ArrayLike,
+        regions: npt.ArrayLike,
+        other_shape: tuple[int, ...] = (),
+        *,
+        compact: bool = False,
     ) -> _Resolved:
-        """Which entry each (date, region) row uses, carrying values forward where allowed."""
+        """Which entry each (date, region) row uses, carrying values forward where allowed.
+        With ``compact``, a lookup of many rows at one date is resolved once per distinct
+        region and each row only points at its region's result (see :class:`_Resolved`)."""
         shape, flat_days, flat_codes = _flatten(dates, regions, other_shape)
+        rows_of = None
+        if compact and flat_days.size == 1 and len(flat_codes) >= _COMPACT_ROWS:
+            distinct = _distinct_codes(flat_codes)
+            if distinct is not None:
+                flat_codes, rows_of = distinct
         which, asked, series_list = self._positions(flat_days, flat_codes)
         offsets = np.cumsum([0, *[len(s.entries) for s in series_list]]).astype(np.int64)
         end = int(offsets[-1])  # the "no entry" index, one past the last
@@ -386,14 +399,16 @@ class Parameter:
                 + [np.array([end])]
             )
             eid = last_known[asked_eid]
-        return _Resolved(shape, flat_days, flat_codes, series_list, offsets, eid, asked_eid)
+        return _Resolved(
+            shape, flat_days, flat_codes, series_list, offsets, eid, asked_eid, rows_of
+        )
 
     def origin(
         self, dates: npt.ArrayLike, regions: npt.ArrayLike
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Where each row's value comes from: the region of the series (-1: none) and a number
         identifying the source document cited (-1: none), flat."""
-        r = self._resolve(dates, regions)
+        r = self._resolve(dates, regions, compact=True)
         regions_of = [np.full(len(s.entries), s.region, dtype=np.int64) for s in r.series]
         sources = [np.array([_source_number(e.source) for e in s.entries]) for s in r.series]
         return r.take(regions_of, np.int64(-1)), r.take(sources, np.int64(-1))
@@ -407,6 +422,7 @@ class Parameter:
         if (active_log() is None and not explain) or not r.series:
             return None
         codes = r.codes if asked is None else np.broadcast_to(asked, r.codes.shape)
+        # the kinds are found on the resolved rows (one per distinct region when compacted)
         # which kinds can occur at all, from the few series involved (most lookups: none)
         bridged = bool(self.carry_forward) and any(
             not (s.flags & _HAS_VALUE).all() for s in r.series
@@ -425,13 +441,13 @@ class Parameter:
             carried = (r.eid != r.asked_eid) & (r.eid < r.offsets[-1])
             kinds |= carried.view(np.uint8) * np.uint8(_NULL_BRIDGED)
         if stale:
-            due = r.take([s.due for s in r.series], np.datetime64("NaT", "D"))
+            due = r.gather([s.due for s in r.series], np.datetime64("NaT", "D"))
             kinds |= (r.days >= due).view(np.uint8) * np.uint8(_NOT_RENEWED)
         if any_stand_in:
-            national_c = r.take(stand_in, np.False_) & (codes != NATIONAL)
+            national_c = r.gather(stand_in, np.False_) & (codes != NATIONAL)
             kinds |= national_c.view(np.uint8) * np.uint8(_STAND_IN)
         if any_planned:
-            planned = r.take(planned_entry, np.False_) & in_separately_planned_city(codes)
+            planned = r.gather(planned_entry, np.False_) & in_separately_planned_city(codes)
             kinds |= planned.view(np.uint8) * np.uint8(_PLANNED)
         if not kinds.any():
             return None
@@ -440,7 +456,7 @@ class Parameter:
         key = np.where(kinds != 0, (r.eid * slots + asked_eid) * 16 + kinds, -1)
         distinct, use_of_row = _distinct(key, slots * slots * 16)
         uses = tuple(self._reason(int(k), slots, r) for k in distinct)
-        return ProvisionalRecord(use_of_row, uses)
+        return ProvisionalRecord(r.per_row(use_of_row), uses)
 
     def _reason(self, key: int, slots: int, r: _Resolved) -> ProvisionalUse:
         """Decode a row key of :meth:`_provisional` into the value used and why."""
@@ -520,13 +536,15 @@ class Parameter:
         """Values in force at each (date, region); NaN where none when ``strict`` is False.
         ``on_behalf_of``: the rows' own regions when the lookup is made at a wider region for
         them (a national value then counts as a stand-in for them)."""
-        r = self._resolve(dates, regions)
+        asked = None if on_behalf_of is None else np.asarray(on_behalf_of, np.int64).reshape(-1)
+        # an explanation cites the first row's entry, a lookup on behalf of others checks
+        # every row's own region: both need the rows as they are
+        r = self._resolve(dates, regions, compact=asked is None and not trace.enabled)
         out = r.take([s.numbers for s in r.series], np.float64(np.nan))
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.entry(_day(r.days, bad), int(r.codes[bad]))  # raises with the reason
+            self.entry(_day(r.days, bad), r.code_of(bad))  # raises with the reason
             raise ParameterLookupError(self.name, "is a table; use table()")
-        asked = None if on_behalf_of is None else np.asarray(on_behalf_of, np.int64).reshape(-1)
         record = self._report(r, asked, trace.enabled)
         if trace.enabled and out.size and not np.isnan(out[0]):
             self._explain(trace, r, record)
@@ -581,7 +599,7 @@ class Parameter:
     ) -> npt.NDArray[np.datetime64]:
         """The date from which the value used at each (date, region) applies (for a value
         carried forward, the date of the value carried)."""
-        r = self._resolve(dates, regions)
+        r = self._resolve(dates, regions, compact=True)
         out = r.take([s.dates for s in r.series], np.datetime64("NaT", "D"))
         return np.asarray(out, dtype="datetime64[D]").reshape(r.shape)
 
@@ -617,7 +635,11 @@ _PLANNED = 8  # a separately planned city takes its province's value
 class _Resolved:
     """The entry each row of a lookup uses, as an index into the entries of ``series`` laid
     end to end (``offsets``): ``eid`` the entry used (after carrying forward), ``asked_eid``
-    the entry in force at the date; ``offsets[-1]`` where there is none."""
+    the entry in force at the date; ``offsets[-1]`` where there is none.
+
+    The resolved rows are the lookup's rows, or, for a compacted lookup (many rows at one
+    date), its distinct regions: ``codes``, ``eid`` and ``asked_eid`` are then per distinct
+    region and ``rows_of`` gives each row's index among them."""
 
     shape: tuple[int, ...]
     days: npt.NDArray[np.datetime64]
@@ -626,23 +648,36 @@ class _Resolved:
     offsets: npt.NDArray[np.int64]
     eid: npt.NDArray[np.int64]
     asked_eid: npt.NDArray[np.int64]
+    rows_of: npt.NDArray[np.intp] | None = None
 
-    def take(self, arrays: list[np.ndarray], missing: Any) -> Any:
-        """Per row, the element of the entry used (``missing`` where none): one gather."""
+    def gather(self, arrays: list[np.ndarray], missing: Any) -> Any:
+        """Per resolved row, the element of the entry used (``missing`` where none)."""
         if not arrays:
             return np.full(len(self.eid), missing)
         flat = np.concatenate([*arrays, np.array([missing], dtype=arrays[0].dtype)])
         return flat[self.eid]
 
+    def take(self, arrays: list[np.ndarray], missing: Any) -> Any:
+        """Per row of the lookup, the element of the entry used (``missing`` where none)."""
+        return self.per_row(self.gather(arrays, missing))
+
+    def per_row(self, values: Any) -> Any:
+        """Values of the resolved rows spread to the rows of the lookup: one gather."""
+        return values if self.rows_of is None else values[self.rows_of]
+
+    def code_of(self, row: int) -> int:
+        """The region code a row of the lookup asked for."""
+        return int(self.codes[row if self.rows_of is None else self.rows_of[row]])
+
     @cached_property
     def which(self) -> npt.NDArray[np.int64]:
-        """The series of each row's entry (-1: none)."""
+        """The series of each resolved row's entry (-1: none)."""
         found = np.searchsorted(self.offsets, self.eid, side="right") - 1
         return np.where(self.eid < self.offsets[-1], found, -1)
 
     @cached_property
     def pos(self) -> npt.NDArray[np.int64]:
-        """The position of each row's entry in its series (-1: none)."""
+        """The position of each resolved row's entry in its series (-1: none)."""
         return np.where(self.which >= 0, self.eid - self.offsets[np.maximum(self.which, 0)], -1)
 
 
@@ -694,6 +729,40 @@ def _distinct(
     return distinct, out
 
 
+_COMPACT_ROWS = 4096
+"""From this many rows at one date, a lookup is resolved once per distinct region."""
+
+
+def _distinct_codes(
+    codes: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]] | None:
+    """The distinct region codes and each row's index among them, by a presence table over
+    the six-digit code space (no sort); None for codes outside it (left to the plain path)."""
+    if codes.min() < 0 or codes.max() >= _CODE_SPACE:
+        return None
+    present = np.zeros(_CODE_SPACE, dtype=bool)
+    present[codes] = True
+    distinct = np.flatnonzero(present)
+    index = np.empty(_CODE_SPACE, dtype=np.intp)  # only the distinct codes' slots are read
+    index[distinct] = np.arange(len(distinct))
+    return distinct, index[codes]
+
+
+def _one_date(day: npt.NDArray[np.datetime64]) -> bool:
+    """Whether an array of many dates holds one date only: broadcast from one (no pass at
+    all), or a large array whose least and greatest dates agree (two passes, far cheaper than
+    resolving every row on its own)."""
+    if day.size <= 1:
+        return False
+    if not any(day.strides):
+        return True
+    if day.size < _COMPACT_ROWS:
+        return False
+    days = day.view(np.int64)
+    first = days.flat[0]
+    return bool(first != np.iinfo(np.int64).min and days.min() == first == days.max())
+
+
 def _flatten(
     dates: npt.ArrayLike, regions: npt.ArrayLike, other_shape: tuple[int, ...] = ()
 ) -> tuple[tuple[int, ...], npt.NDArray[np.datetime64], npt.NDArray[np.int64]]:
@@ -702,6 +771,8 @@ def _flatten(
     day = np.asarray(dates, dtype="datetime64[D]")
     codes = np.asarray(regions, dtype=np.int64)
     shape = np.broadcast_shapes(day.shape, codes.shape, other_shape)
+    if _one_date(day):
+        return shape, day.reshape(-1)[:1], np.broadcast_to(codes, shape).reshape(-1)
     flat_codes = np.broadcast_to(codes, shape).reshape(-1)
     flat_days = day.reshape(-1) if day.size == 1 else np.broadcast_to(day, shape).reshape(-1)
     return shape, flat_days, flat_codes

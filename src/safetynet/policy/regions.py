@@ -116,10 +116,20 @@ def _member(codes: npt.ArrayLike, table: npt.NDArray[np.int64]) -> npt.NDArray[n
     return np.asarray(table[pos] == arr)
 
 
+@lru_cache(maxsize=1)
+def _known_region_table() -> npt.NDArray[np.bool_]:
+    """Indexed by a six-digit code: whether it is a GB/T 2260 code (1 MB, built once)."""
+    table = np.zeros(1_000_000, dtype=bool)
+    table[known_region_array()] = True
+    return table
+
+
 def is_known_region(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Vectorised membership test against the GB/T 2260 list, historical codes included (as
-    for identity numbers)."""
-    return _member(codes, known_region_array())
+    for identity numbers): one table lookup per code."""
+    arr = np.asarray(codes)
+    inside = (arr >= 0) & (arr < 1_000_000)
+    return np.asarray(_known_region_table()[np.where(inside, arr, 0)] & inside)
 
 
 def is_current_region(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:

@@ -8,6 +8,8 @@ python-stdnum validator can raise ``KeyError`` on some inputs; it is not used he
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import numpy.typing as npt
 
@@ -69,6 +71,12 @@ def _first_reason(reasons: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
     return out
 
 
+RESIDENT_ID_REASONS = ("", "length", "characters", "checksum", "birth_date", "address")
+"""The checks in the order they are made; ``reason_code`` indexes this tuple."""
+_DAYS_IN_MONTH = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
+"""Days in each month 1-12 of a common year (index 0, an invalid month, as January)."""
+
+
 def check_resident_ids(
     ids: npt.ArrayLike, today: np.datetime64 | None = None
 ) -> dict[str, np.ndarray]:
@@ -76,56 +84,95 @@ def check_resident_ids(
 
     Returns ``valid``, ``birth_date`` (datetime64[D], NaT where invalid), ``birth_month``
     (month index), ``sex`` (1 male, 2 female, 0 invalid), ``region`` (address code) and
-    ``reason`` (first failed check: length, characters, checksum, birth_date, address).
+    ``reason`` (first failed check: length, characters, checksum, birth_date, address) with
+    its ``reason_code`` (index into :data:`RESIDENT_ID_REASONS`).
     """
     points, lengths = _code_points(ids, ID_LENGTH)
-    n = len(points)
-    bad_length = lengths != ID_LENGTH
-    digits = points[:, :17].astype(np.int64) - _ZERO
-    last = points[:, 17]
-    bad_chars = (
-        ((points[:, :17] < _ZERO) | (points[:, :17] > _NINE)).any(axis=1)
-        | ~(((last >= _ZERO) & (last <= _NINE)) | (last == _X))
-    ) & ~bad_length
-    digits = np.where((digits >= 0) & (digits <= 9), digits, 0)
-    expected = _ID_CHECK[(digits @ _ID_WEIGHTS) % 11]
-    bad_checksum = (last != expected) & ~bad_length & ~bad_chars
-
-    region = _digits_value(digits[:, 0:6])
-    year = _digits_value(digits[:, 6:10])
-    month = _digits_value(digits[:, 10:12])
-    day = _digits_value(digits[:, 12:14])
-    month_ok = (month >= 1) & (month <= 12)
-    first_of_month = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
-    days_in_month = (
-        (first_of_month + 1).astype("datetime64[D]") - first_of_month.astype("datetime64[D]")
-    ).astype(np.int64)
-    birth = first_of_month.astype("datetime64[D]") + (np.clip(day, 1, 31) - 1)
-    limit = today if today is not None else np.datetime64("today", "D")
-    date_ok = month_ok & (day >= 1) & (day <= days_in_month) & (year >= 1850) & (birth <= limit)
-    bad_date = ~date_ok & ~bad_length & ~bad_chars
-    bad_address = ~is_known_region(region) & ~bad_length & ~bad_chars
-
-    reason = _first_reason(
-        [
-            ("length", bad_length),
-            ("characters", bad_chars),
-            ("checksum", bad_checksum),
-            ("birth_date", bad_date),
-            ("address", bad_address),
-        ],
-        n,
-    )
-    valid = reason == ""
-    sex = np.where(valid, np.where(digits[:, 16] % 2 == 1, 1, 2), 0).astype(np.int8)
+    checked = check_resident_id_points(points, lengths == ID_LENGTH, today)
+    valid = checked["valid"]
+    code = checked["reason_code"]
+    months_since_1970 = checked["birth_month"] - 1970 * 12
+    birth = months_since_1970.astype("datetime64[M]").astype("datetime64[D]") + (checked["day"] - 1)
     return {
         "valid": valid,
         "birth_date": np.where(valid, birth, np.datetime64("NaT")),
-        "birth_month": np.where(valid, year * 12 + month - 1, -1),
-        "sex": sex,
-        "region": np.where(valid, region, 0),
-        "reason": reason,
+        "birth_month": checked["birth_month"],
+        "sex": checked["sex"],
+        "region": checked["region"],
+        "reason": np.array(RESIDENT_ID_REASONS, dtype=object)[code],
+        "reason_code": code,
     }
+
+
+def check_resident_id_points(
+    points: npt.NDArray[np.unsignedinteger],
+    full_length: npt.NDArray[np.bool_],
+    today: np.datetime64 | None = None,
+) -> dict[str, np.ndarray]:
+    """The checks of :func:`check_resident_ids` on an (n, 18) matrix of upper-case code points
+    (``uint8`` straight from Arrow's ASCII bytes, or ``uint32`` from numpy strings) and a flag
+    per row for the right length. Integer columns throughout, one pass per digit: ``valid``,
+    ``reason_code`` (index into :data:`RESIDENT_ID_REASONS`), ``birth_month`` (-1 where
+    invalid), ``day``, ``sex`` (0 where invalid) and ``region`` (0 where invalid)."""
+    n = len(points)
+    columns = np.ascontiguousarray(points.T)  # one contiguous row per position
+    digit = columns[:17].astype(np.int16) - _ZERO
+    last = columns[17]
+    bad_chars = ((digit < 0) | (digit > 9)).any(axis=0) | ~(
+        ((last >= _ZERO) & (last <= _NINE)) | (last == _X)
+    )
+    bad_chars &= full_length
+    if bad_chars.any() or not full_length.all():
+        digit = np.where((digit >= 0) & (digit <= 9), digit, 0).astype(np.int16)
+    weighted = np.zeros(n, dtype=np.int32)
+    for position in range(17):
+        weighted += digit[position] * np.int16(_ID_WEIGHTS[position])
+    bad_checksum = (last != _ID_CHECK[weighted % 11]) & full_length & ~bad_chars
+
+    region = _number(digit, 0, 6)
+    year = _number(digit, 6, 10)
+    month = _number(digit, 10, 12)
+    day = _number(digit, 12, 14)
+    month_ok = (month >= 1) & (month <= 12)
+    month_index = np.where(month_ok, month, 0)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days_in_month = _DAYS_IN_MONTH[month_index] + ((month_index == 2) & leap)
+    last_day = np.datetime64("today", "D") if today is None else today.astype("datetime64[D]")
+    limit: dt.date = last_day.item()
+    date_number = year * 10_000 + month * 100 + day
+    today_number = limit.year * 10_000 + limit.month * 100 + limit.day
+    date_ok = (
+        month_ok
+        & (day >= 1)
+        & (day <= days_in_month)
+        & (year >= 1850)
+        & (date_number <= today_number)
+    )
+    bad_date = ~date_ok & full_length & ~bad_chars
+    bad_address = ~is_known_region(region) & full_length & ~bad_chars
+
+    code = np.zeros(n, dtype=np.uint8)
+    for index, failed in reversed(
+        list(enumerate((~full_length, bad_chars, bad_checksum, bad_date, bad_address), 1))
+    ):
+        code[failed] = index
+    valid = code == 0
+    return {
+        "valid": valid,
+        "reason_code": code,
+        "birth_month": np.where(valid, year.astype(np.int64) * 12 + month - 1, -1),
+        "day": np.where(valid, day, 1),
+        "sex": np.where(valid, np.where(digit[16] % 2 == 1, 1, 2), 0).astype(np.int8),
+        "region": np.where(valid, region, 0).astype(np.int64),
+    }
+
+
+def _number(digit: np.ndarray, start: int, stop: int) -> npt.NDArray[np.int32]:
+    """The decimal number written by the digits at positions ``start`` to ``stop - 1``."""
+    value = np.zeros(digit.shape[1], dtype=np.int32)
+    for position in range(start, stop):
+        value = value * 10 + digit[position]
+    return value
 
 
 def make_resident_ids(
