@@ -218,6 +218,28 @@ def test_every_bad_row_is_reported_and_nothing_is_written(
     assert _counts(uow) == (0, 0, 0, 0)
 
 
+def test_registered_names_with_commas_and_quotes_match_as_written(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
+    """The employed persons come from PostgreSQL as one CSV text: names are quoted in it."""
+    employer = records.employer()
+    odd = ['Zhang, "San"', "O'Neil; Si", '"', "王五"]
+    people = [records.person(name=name) for name in odd]
+    for person in people:
+        registry.start_employment(
+            uow, who.admin, person_id=person.id, employer_id=employer.id, start_month="2025-01"
+        )
+    rows = [
+        {"id_number": p.id_number, "monthly_wage": "8000", "name": name}
+        for p, name in zip(people, odd, strict=True)
+    ]
+    assert _submit(uow, who, employer, rows).posted
+    rows[0]["name"] = "Zhang, San"
+    with pytest.raises(InvalidInput) as caught:
+        _submit(uow, who, employer, rows, version=2)
+    assert [(p.row, p.field) for p in caught.value.problems] == [(1, "name")]
+
+
 def test_name_mismatch_and_future_month(uow: UnitOfWork, records: Any, who: Any) -> None:
     employer = records.employer()
     [person] = records.employees(employer, 1)

@@ -214,6 +214,22 @@ FROM employment_spells s JOIN persons p ON p.id = s.person_id
 WHERE s.employer_id = :employer AND s.start_month <= :month
   AND (s.end_month IS NULL OR s.end_month >= :month)
 """
+_EMPLOYED_CSV = """
+SELECT string_agg(p.id_number || ',' || p.id{name}, E'\\n')
+FROM employment_spells s JOIN persons p ON p.id = s.person_id
+WHERE s.employer_id = %(employer)s AND s.start_month <= %(month)s
+  AND (s.end_month IS NULL OR s.end_month >= %(month)s)
+"""
+"""The same rows as one CSV text (names quoted): polars parses it without holding the GIL,
+where a million Python tuples would hold it against the validation running beside."""
+
+
+def _employed_csv(raw: Any, params: dict[str, Any], schema: dict[str, Any]) -> pl.DataFrame:
+    name = """ || ',"' || replace(p.name, '"', '""') || '"'""" if len(schema) == 3 else ""
+    with raw.cursor() as cursor:
+        cursor.execute(_EMPLOYED_CSV.format(name=name), params)
+        (rows,) = cursor.fetchone()
+    return pl.read_csv((rows or "").encode(), has_header=False, schema=schema)
 
 
 def _employed(
@@ -228,14 +244,14 @@ def _employed(
         schema["registered_name"] = pl.String
     raw = uow.session.connection().connection.dbapi_connection
     dialect = uow.session.get_bind().dialect.name
-    sql = _EMPLOYED.format(name=", p.name" if with_names else "")
     params = {"employer": employer.id, "month": month}
     if dialect != "postgresql":  # SQLite's connection belongs to its thread (and its core)
+        sql = _EMPLOYED.format(name=", p.name" if with_names else "")
         employed = fetch_frame_from(raw, dialect, sql, params, schema)
         return lambda: employed
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="employed")
     try:
-        return pool.submit(fetch_frame_from, raw, dialect, sql, params, schema).result
+        return pool.submit(_employed_csv, raw, params, schema).result
     finally:
         pool.shutdown(wait=False)
 
