@@ -185,7 +185,7 @@ _STEPS = (
     ("_employed", "employed persons (waited for)"),
     ("_registry_problems", "join to the employed"),
     ("compute", "rules kernel"),
-    ("insert_frame", "COPY"),
+    ("insert_frame", "write"),
 )
 
 

@@ -190,12 +190,12 @@ def content_hash(employer_id: int, month: str, frame: pl.DataFrame) -> Content:
         return Content(employer_id, month, frame, content_hash_v1(employer_id, month, frame))
     numbers = pl.col("id_number")
     check = numbers.str.slice(17, 1).replace("X", "10").cast(pl.Int64)
-    keys = frame.select(numbers.str.slice(0, 17).cast(pl.Int64) * 11 + check).to_series().to_numpy()
-    wages = frame["wage_fen"].to_numpy()
-    order = np.lexsort((wages, keys))
+    canonical = frame.select(
+        (numbers.str.slice(0, 17).cast(pl.Int64) * 11 + check).alias("key"), "wage_fen"
+    ).sort("key", "wage_fen")
     digest = hashlib.sha256(f"v2|{employer_id}|{month}\n".encode())
-    digest.update(keys[order].astype("<i8").tobytes())
-    digest.update(wages[order].astype("<i8").tobytes())
+    for column in ("key", "wage_fen"):
+        digest.update(canonical[column].to_numpy().astype("<i8").tobytes())
     return Content(employer_id, month, frame, digest.hexdigest())
 
 
