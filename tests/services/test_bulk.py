@@ -76,6 +76,8 @@ def test_insert_frame_writes_every_column_type_as_given(
             types = bulk._column_types(cursor, "bulk_probe")
             assert bulk._binary_layout(_fixed_width(), types) is not None
             assert bulk._binary_layout(_ragged(), types) is None
+            other_time = _fixed_width().with_columns(pl.lit("2025-08-01 12:34").alias("at"))
+            assert bulk._binary_layout(other_time, types) is None
         assert bulk.insert_frame(uow.session, "bulk_probe", _fixed_width()) == 3
         assert bulk.insert_frame(uow.session, "bulk_probe", _ragged()) == 2
         given = _fixed_width().rows() + _ragged().rows()

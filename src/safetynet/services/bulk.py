@@ -132,6 +132,9 @@ def _binary_layout(frame: pl.DataFrame, types: dict[str, str]) -> list[_Field] |
             integer_type, width = _INTEGER_TYPES[kind]
             fields.append(_Field(name, "integer", f">i{width}", width, integer_type))
         elif kind == _TIMESTAMP_TYPE and column.dtype == pl.String:
+            moments = column.unique().str.to_datetime(_TIMESTAMP_PARSE, strict=False)
+            if moments.null_count():  # not as db_timestamp writes them: the server parses
+                return None
             fields.append(_Field(name, "timestamp", ">i8", 8))
         elif kind in _TEXT_TYPES and column.dtype == pl.String:
             lengths = column.str.len_bytes().to_numpy()

@@ -225,6 +225,7 @@ where a million Python tuples would hold it against the validation running besid
 
 
 def _employed_csv(raw: Any, params: dict[str, Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """The employed persons of ``_EMPLOYED_CSV`` as a frame of ``schema`` (PostgreSQL)."""
     name = """ || ',"' || replace(p.name, '"', '""') || '"'""" if len(schema) == 3 else ""
     with raw.cursor() as cursor:
         cursor.execute(_EMPLOYED_CSV.format(name=name), params)
