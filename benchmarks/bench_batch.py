@@ -55,8 +55,9 @@ from safetynet.policy.parameters import ParameterSet, default_parameters
 from safetynet.policy.periods import month_start
 from safetynet.policy.regions import NATIONAL
 from safetynet.policy.rules.account import credit_year
-from safetynet.policy.rules.contribution import pension_contributions
+from safetynet.policy.rules.contribution import base_bounds, pension_contributions
 from safetynet.policy.rules.pension import BEIJING, employee_pension
+from safetynet.policy.trace import NO_TRACE
 from safetynet.synth.writer import write_population
 
 RETIRE = 2025 * 12 + 11
@@ -168,12 +169,14 @@ class RuleValues:
 
         july = {y: np.datetime64(f"{y}-07-01") for y in YEARS}
         retire = month_start(RETIRE)
-        self.floor = {
-            (r, y): at("contribution.base_floor", july[y], r) for r in regions for y in YEARS
+        # the floor and ceiling as one pair from one source, as the contribution rule takes them
+        pairs = {
+            (r, y): base_bounds(p, np.array([july[y]]), np.array([r]), NO_TRACE)
+            for r in regions
+            for y in YEARS
         }
-        self.ceiling = {
-            (r, y): at("contribution.base_ceiling", july[y], r) for r in regions for y in YEARS
-        }
+        self.floor = {key: float(floor[0]) for key, (floor, _) in pairs.items()}
+        self.ceiling = {key: float(ceiling[0]) for key, (_, ceiling) in pairs.items()}
         self.account_rate = {
             y: at("contribution.pension_employee_rate", july[y], NATIONAL) for y in YEARS
         }
@@ -475,23 +478,18 @@ def run_payroll(population: Path, out: Path) -> dict[str, int]:
 
 def run_floor_strings(population: Path, out: Path) -> dict[str, int]:
     """The floor as first measured (issue 15): every text column read as a string per row."""
-    touched = 0
-    dataset = ds.dataset(population, format="parquet", partitioning="hive")
-    for batch in dataset.to_batches(columns=COLUMNS, batch_size=1 << 20):
-        for column in batch.columns:
-            if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-                values = column.to_numpy(zero_copy_only=False)
-            else:
-                values = pc.utf8_length(column).to_numpy()
-            touched += int(np.asarray(values).sum() != 0)
-    return {"in_scope": 0, "total_fen": touched}
+    return _touch_every_value(ds.dataset(population, format="parquet", partitioning="hive"))
 
 
 def run_floor(population: Path, out: Path) -> dict[str, int]:
     """Read the same columns once, as the engine reads them (text columns of few values as
     dictionaries), touching every value (a sum per column)."""
+    return _touch_every_value(population_dataset(population))
+
+
+def _touch_every_value(dataset: ds.Dataset) -> dict[str, int]:
     touched = 0
-    for batch in population_dataset(population).to_batches(columns=COLUMNS, batch_size=1 << 20):
+    for batch in dataset.to_batches(columns=COLUMNS, batch_size=1 << 20):
         for column in batch.columns:
             if pa.types.is_dictionary(column.type):
                 values = column.indices.to_numpy()

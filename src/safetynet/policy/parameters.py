@@ -562,30 +562,33 @@ class Parameter:
         """Vectorised lookup in a table-valued parameter: the value for ``keys[i]`` in the
         table in force at (``dates[i]``, ``regions[i]``). NaN where absent unless strict."""
         key_array = np.asarray(keys)
-        r = self._resolve(dates, regions, key_array.shape)
+        r = self._resolve(dates, regions, key_array.shape, compact=not trace.enabled)
         numeric_keys = key_array.dtype.kind in "iu"
         flat_keys = np.broadcast_to(key_array, r.shape).reshape(-1)
-        out = np.full(len(r.codes), np.nan, dtype=np.float64)
-        for i, series in enumerate(r.series):
-            in_series = r.which == i
-            for p in np.unique(r.pos[in_series]):
-                rows = np.flatnonzero(in_series & (r.pos == p))
-                table = series.entries[int(p)].value
-                if not isinstance(table, dict):
-                    continue
-                wanted = flat_keys[rows]
-                if numeric_keys:
-                    names, values = _table_arrays(table)
-                    idx = np.clip(np.searchsorted(names, wanted), 0, len(names) - 1)
-                    out[rows] = np.where(names[idx] == wanted, values[idx], np.nan)
-                else:  # text keys (categories, tiers): one comparison per table entry
-                    found = np.full(len(rows), np.nan)
-                    for name, value in table.items():
-                        found[wanted == name] = value
-                    out[rows] = found
+        out = np.full(len(flat_keys), np.nan, dtype=np.float64)
+        tables = np.unique(r.eid)  # the tables in force (one, for most lookups)
+        entry_of_row = r.per_row(r.eid) if len(tables) > 1 else None
+        for eid in tables:
+            if eid >= r.offsets[-1]:  # no table in force
+                continue
+            which = int(np.searchsorted(r.offsets, eid, side="right")) - 1
+            table = r.series[which].entries[int(eid - r.offsets[which])].value
+            if not isinstance(table, dict):
+                continue
+            rows = slice(None) if entry_of_row is None else np.flatnonzero(entry_of_row == eid)
+            wanted = flat_keys[rows]
+            if numeric_keys:
+                names, values = _table_arrays(table)
+                idx = np.clip(np.searchsorted(names, wanted), 0, len(names) - 1)
+                out[rows] = np.where(names[idx] == wanted, values[idx], np.nan)
+            else:  # text keys (categories, tiers): one comparison per table entry
+                found = np.full(len(wanted), np.nan)
+                for name, value in table.items():
+                    found[wanted == name] = value
+                out[rows] = found
         if strict and np.isnan(out).any():
             bad = int(np.flatnonzero(np.isnan(out))[0])
-            self.table(_day(r.days, bad), int(r.codes[bad]))  # raises if no table applies
+            self.table(_day(r.days, bad), r.code_of(bad))  # raises if no table applies
             raise ParameterLookupError(
                 self.name, f"no entry for {flat_keys[bad]!r} in the table in force"
             )

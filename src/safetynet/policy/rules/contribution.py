@@ -87,7 +87,7 @@ class _Rates:
             )
 
 
-def _bounds(
+def base_bounds(
     p: ParameterSet, day: np.ndarray, regions: np.ndarray, trace: Trace
 ) -> tuple[np.ndarray, np.ndarray]:
     """The floor and ceiling of each row, as one pair: where the region's floor and ceiling
@@ -118,7 +118,7 @@ def _prepare(
     day = month_start(month)
     flexible = np.asarray(np.asarray(worker_type) == "flexible")
     wage, regions, day, flexible = np.broadcast_arrays(wage, regions, day, flexible)
-    floor, ceiling = _bounds(p, day, regions, trace)
+    floor, ceiling = base_bounds(p, day, regions, trace)
     base = round_half_up(np.clip(wage, floor, ceiling), 2)
     trace.step(
         "base",
