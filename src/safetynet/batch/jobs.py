@@ -132,14 +132,17 @@ def _contributors(table: pa.Table) -> npt.NDArray[np.bool_]:
 
 def label_codes(table: pa.Table, name: str, labels: tuple[str, ...]) -> npt.NDArray[np.int64]:
     """Index into ``labels`` of each value of a text column, -1 for anything else; the
-    comparison runs on the column's few distinct values, not on every row."""
-    encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
-    dictionary = encoded.dictionary.to_pylist()
-    lookup = np.array(
-        [labels.index(v) if v in labels else -1 for v in dictionary] or [-1], dtype=np.int64
-    )
-    indices = encoded.indices.fill_null(len(dictionary)).to_numpy()
-    return np.asarray(np.append(lookup, -1)[indices], dtype=np.int64)
+    comparison runs on each chunk's few distinct values (its dictionary, as the engine reads
+    such columns), not on every row."""
+    pieces = [np.zeros(0, dtype=np.int64)]
+    for chunk in table.column(name).chunks:
+        encoded = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+        dictionary = encoded.dictionary.to_pylist()
+        lookup = np.array(
+            [labels.index(v) if v in labels else -1 for v in dictionary] + [-1], dtype=np.int64
+        )
+        pieces.append(lookup[encoded.indices.fill_null(len(dictionary)).to_numpy()])
+    return np.concatenate(pieces)
 
 
 def fen_column(values: np.ndarray) -> pa.Array:

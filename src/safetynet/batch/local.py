@@ -121,8 +121,8 @@ def run_task(
     summaries: list[pl.DataFrame] = []
     name = f"part-{task.index:05d}.parquet"
     with (
-        pq.ParquetWriter(out / "rows" / name, job.rows_schema, compression="zstd") as rows,
-        pq.ParquetWriter(out / "rejects" / name, REJECT_SCHEMA, compression="zstd") as rejects,
+        _writer(out / "rows" / name, job.rows_schema) as rows,
+        _writer(out / "rejects" / name, REJECT_SCHEMA) as rejects,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="write") as writer,
     ):
         dataset = population_dataset(population, list(task.files))
@@ -149,6 +149,23 @@ def run_task(
     return TaskResult(
         rows_in, processed, skipped, rejected, rows_out, reduce_summaries(job, summaries)
     )
+
+
+REPEATING_NUMBERS = ("province", "region")
+"""Number columns of few distinct values, worth a Parquet dictionary."""
+
+
+def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """A zstd Parquet writer that dictionary-encodes only the columns of few distinct values
+    (text, and the region codes): trying it on ids and amounts costs time for nothing."""
+    repeating = [
+        field.name
+        for field in schema
+        if pa.types.is_string(field.type)
+        or pa.types.is_dictionary(field.type)
+        or field.name in REPEATING_NUMBERS
+    ]
+    return pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=repeating)
 
 
 def _write(rows: pq.ParquetWriter, rejects: pq.ParquetWriter, result: ChunkResult) -> None:
