@@ -525,10 +525,15 @@ def test_calc_health_and_docs(client: TestClient) -> None:
 def test_identity_numbers_are_masked_in_logs(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO):
-        logging.getLogger("uvicorn.access").info(
-            '"GET /x?id=%s HTTP/1.1" 200', "11010519491231002X"
-        )
+    # a uvicorn server started in this process (another test) configures its access logger
+    # not to propagate to the root logger, where caplog listens: listen on it directly
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+            access.info('"GET /x?id=%s HTTP/1.1" 200', "11010519491231002X")
+    finally:
+        access.removeHandler(caplog.handler)
     assert "110105********002X" in caplog.text and "11010519491231002X" not in caplog.text
 
 
