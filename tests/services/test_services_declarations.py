@@ -459,3 +459,22 @@ def test_on_the_demo_database_a_beijing_declaration_for_2026_08_says_it_is_provi
     assert outcome.provisional and outcome.provisional_rows == outcome.rows
     names = {p["parameter"] for p in outcome.provisional_parameters}
     assert {"contribution.base_floor", "contribution.base_ceiling"} <= names
+
+
+def test_a_person_with_two_jobs_at_the_employer_in_the_month_is_posted_once(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
+    # left in mid-August and taken on again the same month: two spells cover 2025-08
+    employer = records.employer()
+    people = records.employees(employer, 2)
+    with uow:
+        spell = uow.session.scalars(
+            select(EmploymentSpell).where(EmploymentSpell.person_id == people[0].id)
+        ).one()
+    registry.end_employment(uow, who.admin, spell_id=spell.id, end_month="2025-08")
+    registry.start_employment(
+        uow, who.admin, person_id=people[0].id, employer_id=employer.id, start_month="2025-08"
+    )
+    outcome = _submit(uow, who, employer, _rows(people, ["8000", "9000"]))
+    assert outcome.posted and outcome.rows == 2
+    assert _counts(uow)[1:3] == (2, 2)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from safetynet.domain.schemes import Account, EntryKind
-from safetynet.policy.rules.identity import ID_PROBLEMS, check_resident_ids
+from safetynet.policy.rules.identity import ID_PROBLEMS, RESIDENT_ID_REASONS, check_resident_ids
 from safetynet.services import audit, declaration_headers, validation
 from safetynet.services.bulk import db_timestamp, fetch_frame_from, insert_frame
 from safetynet.services.contributions import compute
@@ -83,29 +84,21 @@ def _text(value: Any) -> str:
 
 
 def _field_problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem], int]:
-    """Normalise ids and wages; the problems of single fields and duplicates, by row."""
-    frame = frame.with_row_index("row", offset=1).with_columns(
-        pl.col("id_number").str.to_uppercase(),
-    )
-    checked = _checked_ids(frame["id_number"])
-    text = pl.col("monthly_wage")
-    whole = text.str.extract(r"^(\d{1,12})", 1).cast(pl.Int64, strict=False)
-    cents = text.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    frame = frame.with_columns(
-        pl.when(text.str.contains(_WAGE_TEXT).fill_null(False))
-        .then(whole * 100 + cents.fill_null(0))
-        .otherwise(0)
-        .alias("wage_fen"),
-        pl.Series("id_valid", checked["valid"]),
-    )
-    wage_fen = frame["wage_fen"].to_numpy()
+    """Normalise ids and wages; the problems of single fields and duplicates, by row. The
+    frame comes back with ``row``, ``id_number``, ``wage_fen``, ``row_ok`` and ``name``: the
+    wage text is dropped once its problems are reported (a 200 MB file holds millions)."""
+    frame = frame.with_row_index("row", offset=1)
+    if frame["id_number"].str.contains("[a-z]").any():  # most files: no copy
+        frame = frame.with_columns(pl.col("id_number").str.to_uppercase())
+    valid, reason = _checked_ids(frame["id_number"])
+    wage_fen = _wages_fen(frame["monthly_wage"])
     problems: list[Problem] = []
     total = 0
-    bad_id = np.flatnonzero(~checked["valid"])
+    bad_id = np.flatnonzero(~valid)
     total += len(bad_id)
     for i in bad_id[:MAX_REPORTED_PROBLEMS]:
-        reason = str(checked["reason"][i])
-        problem = "is required" if reason == _EMPTY else ID_PROBLEMS[reason]
+        code = int(reason[i])
+        problem = "is required" if code == _EMPTY else ID_PROBLEMS[RESIDENT_ID_REASONS[code]]
         problems.append(Problem("id_number", problem, int(i) + 1))
     out_of_range = (wage_fen <= 0) | (wage_fen > int(validation.MAX_MONTHLY_WAGE_YUAN) * 100)
     bad_wage = np.flatnonzero(out_of_range)
@@ -115,17 +108,39 @@ def _field_problems(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem], i
     for i, wage in zip(shown, wages, strict=True):
         _, problem = validation.wage_problem(wage or None)
         problems.append(Problem("monthly_wage", problem or "is not a valid wage", int(i) + 1))
-    duplicated = _duplicated(frame["id_number"]) & checked["valid"]
+    duplicated = _duplicated(frame["id_number"]) & valid
     dup_rows = np.flatnonzero(duplicated)
     total += len(dup_rows)
     for i in dup_rows[:MAX_REPORTED_PROBLEMS]:
         problems.append(
             Problem("id_number", "appears more than once in the declaration", int(i) + 1)
         )
-    frame = frame.with_columns(
-        pl.Series("row_ok", ~(~checked["valid"] | out_of_range | duplicated))
+    frame = frame.drop("monthly_wage").with_columns(
+        pl.Series("wage_fen", wage_fen),
+        pl.Series("row_ok", valid & ~out_of_range & ~duplicated),
     )
     return frame, problems, total
+
+
+_FIELD_SLICE = 1_000_000
+"""Rows parsed at a time: the parser's temporaries stay small whatever the file's size."""
+
+
+def _wages_fen(texts: pl.Series) -> npt.NDArray[np.int64]:
+    """Each wage text in fen; 0 where the text is not a wage of at most two decimals."""
+    text = pl.col("monthly_wage")
+    whole = text.str.extract(r"^(\d{1,12})", 1).cast(pl.Int64, strict=False)
+    cents = text.str.extract(r"\.(\d{1,2})$", 1).str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    fen = (
+        pl.when(text.str.contains(_WAGE_TEXT).fill_null(False))
+        .then(whole * 100 + cents.fill_null(0))
+        .otherwise(0)
+    )
+    out = np.zeros(len(texts), dtype=np.int64)
+    for start in range(0, len(texts), _FIELD_SLICE):
+        part = texts.slice(start, _FIELD_SLICE).alias("monthly_wage").to_frame()
+        out[start : start + part.height] = part.select(fen)[:, 0].to_numpy()
+    return out
 
 
 def _duplicated(numbers: pl.Series) -> np.ndarray:
@@ -140,23 +155,24 @@ def _duplicated(numbers: pl.Series) -> np.ndarray:
 
 
 _CHECK_CHUNK = 100_000
-_EMPTY = "empty"
+_EMPTY = 255
+"""The reason code of an empty identity number (the others index RESIDENT_ID_REASONS)."""
 
 
-def _checked_ids(numbers: pl.Series) -> dict[str, np.ndarray]:
-    """``valid`` and ``reason`` of each identity number, checked a chunk at a time so that the
-    checker's per-character arrays stay small whatever the file's size."""
+def _checked_ids(numbers: pl.Series) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint8]]:
+    """Whether each identity number is valid, and the code of its first problem, checked a
+    chunk at a time so that the checker's per-character arrays stay small whatever the
+    file's size."""
     valid = np.zeros(len(numbers), dtype=bool)
-    reason = np.full(len(numbers), _EMPTY, dtype=object)
+    reason = np.zeros(len(numbers), dtype=np.uint8)
     for start in range(0, len(numbers), _CHECK_CHUNK):
         chunk = numbers.slice(start, _CHECK_CHUNK)
         checked = check_resident_ids(chunk.to_numpy().astype(str))
         end = start + len(chunk)
         valid[start:end] = checked["valid"]
-        invalid = ~checked["valid"]
-        reason[start:end][invalid] = checked["reason"][invalid]
+        reason[start:end] = checked["reason_code"]
         reason[start:end][(chunk == "").to_numpy()] = _EMPTY
-    return {"valid": valid, "reason": reason}
+    return valid, reason
 
 
 @dataclass(frozen=True)
@@ -262,8 +278,20 @@ def _registry_problems(
 ) -> tuple[pl.DataFrame, list[Problem], int]:
     """Join the rows to the persons employed by the employer in the month."""
     with_names = "registered_name" in employed.columns
-    # a left join in the file's order: no sorted copy of the whole file
-    joined = frame.join(employed, on="id_number", how="left", maintain_order="left")
+    if not with_names and "name" in frame.columns:  # nothing to compare the names with
+        frame = frame.drop("name")
+    # each row's person looked up by its number, in the file's order: only the new columns
+    # are allocated, the file's columns are shared, not copied into a joined frame
+    numbers = frame["id_number"]
+    # two spells at the employer can cover the month (left and taken on again): one person
+    employed = employed.unique("id_number", keep="first")
+    joined = frame.with_columns(
+        numbers.replace_strict(
+            employed["id_number"], employed[column], default=None, return_dtype=dtype
+        ).alias(column)
+        for column, dtype in employed.schema.items()
+        if column != "id_number"
+    )
     problems: list[Problem] = []
     unknown = pl.col("row_ok") & pl.col("person_id").is_null()
     total = int(joined.select(unknown.sum()).item())
