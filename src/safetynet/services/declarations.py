@@ -217,9 +217,7 @@ def content_hash(employer_id: int, month: str, frame: pl.DataFrame) -> Content:
     for start in range(0, frame.height, _FIELD_SLICE):  # the text slices stay small
         part = frame.slice(start, _FIELD_SLICE)
         keys[start : start + part.height] = part.select(as_integer)["key"].to_numpy()
-    canonical = pl.DataFrame({"key": keys, "wage_fen": frame["wage_fen"]}).sort(
-        "key", "wage_fen"
-    )
+    canonical = pl.DataFrame({"key": keys, "wage_fen": frame["wage_fen"]}).sort("key", "wage_fen")
     digest = hashlib.sha256(f"v2|{employer_id}|{month}\n".encode())
     for column in ("key", "wage_fen"):
         digest.update(canonical[column].to_numpy().astype("<i8").tobytes())
