@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
 import safetynet
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.policy.money import decimal_to_fen
+from safetynet.policy.periods import month_start, parse_month
 from safetynet.services import accounts, audit, declarations, registry
+from safetynet.services.law import effective_law
 from safetynet.services.statement import statement
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
@@ -191,6 +194,58 @@ def test_statement_counts_months_and_explains_the_estimate(
         statement(uow, who.citizen(person.id + 1), person.id)
     with pytest.raises(Forbidden):
         statement(uow, who.sichuan, person.id)
+
+
+def test_a_month_paid_by_the_employer_and_as_a_flexible_worker_counts_once(
+    uow: UnitOfWork, records: Any, who: Any
+) -> None:
+    # left the job in August and paid August again as a flexible worker: two records of one
+    # month, one by the employer and one of their own; the month counts once
+    employer = records.employer()
+    [person] = records.employees(employer, 1, start_month="2025-07")
+    for month in ("2025-07", "2025-08"):
+        declarations.submit(
+            uow,
+            who.admin,
+            employer_id=employer.id,
+            month=month,
+            version=1,
+            frame=declarations.rows_frame(
+                [{"id_number": person.id_number, "monthly_wage": "12049"}]
+            ),
+        )
+    [spell] = registry.list_employment(uow, who.admin, person.id)
+    registry.end_employment(uow, who.admin, spell_id=spell.id, end_month="2025-08")
+    registry.enroll(
+        uow,
+        who.admin,
+        person_id=person.id,
+        worker_type="flexible",
+        region="110105",
+        start_month="2025-08",
+    )
+    accounts.pay_flexible(
+        uow, who.admin, person_id=person.id, month="2025-08", monthly_base="12049"
+    )
+    result = statement(uow, who.admin, person.id)
+    assert [(m.month, m.worker_type) for m in result.history] == [
+        ("2025-07", "employee"),
+        ("2025-08", "employee"),
+        ("2025-08", "flexible"),
+    ]
+    assert result.months_counted == 2
+    # each month once in the index, on the bases of all its payers
+    with uow:
+        law = effective_law(uow.session)
+    base = 1_204_900
+    averages = law.params.at(
+        "pension.employee.calculation_base",
+        month_start(np.array([parse_month("2025-07"), parse_month("2025-08")])),
+        np.array([110105, 110105]),
+        strict=False,
+    )
+    expected = np.mean(np.clip([base / 100 / averages[0], 2 * base / 100 / averages[1]], 0.6, 3))
+    assert result.average_index == round(float(expected), 4)
 
 
 def test_audit_log_is_for_auditors(uow: UnitOfWork, records: Any, who: Any) -> None:

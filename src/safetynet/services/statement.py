@@ -98,9 +98,30 @@ ASSUMED_INDEX = 1.0
 statement says so in ``estimate_basis``."""
 
 
-def _average_index(params: ParameterSet, lines: list[MonthLine]) -> float | None:
+def _pension_months(lines: list[MonthLine]) -> list[MonthLine]:
+    """One line per month with an employee-pension contribution: a month paid by an employer
+    and again as a flexible worker (or by two payers) is one month of the record, its bases
+    added, not two months."""
+    by_month: dict[str, MonthLine] = {}
+    for line in lines:
+        if line.worker_type not in ("employee", "flexible"):
+            continue
+        if line.amounts_fen["pension_employee_fen"] <= 0:
+            continue
+        seen = by_month.get(line.month)
+        if seen is None:
+            by_month[line.month] = MonthLine(
+                line.month, line.worker_type, line.region_code, dict(line.amounts_fen)
+            )
+        else:
+            seen.amounts_fen = {
+                c: seen.amounts_fen[c] + line.amounts_fen[c] for c in seen.amounts_fen
+            }
+    return [by_month[m] for m in sorted(by_month)]
+
+
+def _average_index(params: ParameterSet, counted: list[MonthLine]) -> float | None:
     """Mean over pension months of base / the region's calculation base of the year."""
-    counted = [m for m in lines if m.amounts_fen["pension_employee_fen"] > 0]
     if not counted:
         return None
     months = np.array([parse_month(m.month) for m in counted], dtype=np.int64)
@@ -139,13 +160,11 @@ def statement(
         shown = _history(uow, person.id, actor)
         account_balances = balances(uow, person.id)
         law = effective_law(uow.session)
-    pension_months = sum(
-        1
-        for m in history
-        if m.worker_type in ("employee", "flexible") and m.amounts_fen["pension_employee_fen"] > 0
+    pension_months = _pension_months(history)
+    average = _average_index(law.params, pension_months)
+    result = Statement(
+        person, enrollments, shown, len(pension_months), account_balances, average, None
     )
-    average = _average_index(law.params, history)
-    result = Statement(person, enrollments, shown, pension_months, account_balances, average, None)
     _estimate(
         law.params, result, person, category or ("male" if person.sex == "male" else "female_50")
     )
