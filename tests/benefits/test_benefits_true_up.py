@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import polars as pl
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -16,10 +17,11 @@ from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.policy.money import decimal_to_fen
 from safetynet.services import declarations, law, registry, true_up
+from safetynet.services.benefits import awards
 from safetynet.services import parameters as governance
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
-from safetynet.store.benefits import Award, Overpayment
+from safetynet.store.benefits import Award, Overpayment, PaymentLine
 from safetynet.store.contributions import AMOUNT_COLUMNS, AccountEntry, ContributionRecord
 from safetynet.store.parameters import TrueUpLine
 
@@ -256,6 +258,54 @@ def test_pension_arrears_go_to_the_next_payroll_and_overpayments_are_recorded(
     assert not true_up.true_up(
         uow, ADMIN, region="110000", from_month="2026-01", to_month="2026-04"
     ).posted
+
+
+def _paid(uow: UnitOfWork, award_id: int, month: str) -> int:
+    with uow:
+        return int(
+            uow.session.scalar(
+                select(func.sum(PaymentLine.amount_fen)).where(
+                    PaymentLine.award_id == award_id, PaymentLine.for_month == month
+                )
+            )
+            or 0
+        )
+
+
+def _owed(uow: UnitOfWork, award_id: int) -> int:
+    with uow:
+        return int(
+            uow.session.scalar(
+                select(func.sum(Overpayment.amount_fen)).where(Overpayment.award_id == award_id)
+            )
+            or 0
+        )
+
+
+@pytest.mark.parametrize("ended_first", [True, False], ids=["ended-first", "true-up-first"])
+def test_a_month_paid_after_the_award_ended_is_recovered_once(
+    api: Any, people: Any, uow: UnitOfWork, ended_first: bool
+) -> None:
+    # the award ends with January, so February and March were paid without entitlement: their
+    # whole payment is to recover, once, whatever a true-up of the same months says
+    award = people.pensioner(birth="1964-03-10")
+    approve(uow, "pension.employee.adjustment_rate", "national", "2026-01-01", "0.02")
+    people.payroll("2026-03")
+    paid = {m: _paid(uow, award["id"], m) for m in ("2026-01", "2026-02", "2026-03")}
+    assert all(paid.values())
+
+    def end() -> None:
+        awards.end_award(uow, ADMIN, award["id"], last_month="2026-01", reason="test: job found")
+
+    if ended_first:
+        end()
+    approve(uow, "pension.employee.adjustment_rate", "national", "2026-01-01", "0.01")
+    report = true_up.true_up(uow, ADMIN, region="110000", from_month="2026-01", to_month="2026-03")
+    if not ended_first:
+        end()
+    january = report.lines.filter(pl.col("month") == "2026-01")["delta_fen"].sum()
+    assert january < 0
+    assert _owed(uow, award["id"]) == paid["2026-02"] + paid["2026-03"] - january
 
 
 def test_a_concurrent_run_is_refused_by_the_unique_key(

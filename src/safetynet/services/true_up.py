@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal
@@ -51,7 +51,7 @@ from safetynet.services.safe_cells import neutralise_row
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.base import utcnow
 from safetynet.store.benefits import Award, Overpayment
-from safetynet.store.parameters import TrueUpRun
+from safetynet.store.parameters import TrueUpLine, TrueUpRun
 
 AMOUNTS = [c for c in RECORD_COLUMNS.values()]
 """The record columns a true-up recomputes (base and every contribution part)."""
@@ -253,6 +253,24 @@ GROUP BY payer_id, month
 """
 
 
+def recovered_after(uow: UnitOfWork, award_id: int, month: str) -> int:
+    """What true-ups already recorded to recover from an award's months after ``month`` (the
+    excess of what was paid over what was due): ending the award there recovers only the
+    rest of those months' payments."""
+    return int(
+        uow.session.scalar(
+            select(
+                func.coalesce(func.sum(TrueUpLine.collected_fen - TrueUpLine.due_fen), 0)
+            ).where(
+                TrueUpLine.worker_type == "pension",
+                TrueUpLine.payer_id == award_id,
+                TrueUpLine.month > month,
+            )
+        )
+        or 0
+    )
+
+
 def _pension_months(
     uow: UnitOfWork, bounds: tuple[int, int], first: int, last: int
 ) -> tuple[list[Award], pl.DataFrame]:
@@ -292,16 +310,22 @@ def _pension_months(
             "balance_fen": [a.account_balance_fen or 0 for a in awards],
             "region_code": [a.region_code for a in awards],
             "recompute_from": [a.recompute_from for a in awards],
+            "end_month": [a.end_month for a in awards],
         },
         schema_overrides={
             "award_id": pl.Int64,
             "person_id": pl.Int64,
             "recompute_from": pl.String,
+            "end_month": pl.String,
         },
     )
     months = (
         paid.join(settled, on=["award_id", "month"], how="left")
         .join(table, on="award_id")
+        # a month after the award's end is due nothing: ending it recorded all that was paid
+        # for it as an overpayment (:func:`~safetynet.services.benefits.awards.close_award`)
+        .filter(pl.col("end_month").is_null() | (pl.col("month") <= pl.col("end_month")))
+        .drop("end_month")
         .with_columns(net_paid_fen=pl.col("paid_fen") - pl.col("settled_fen").fill_null(0))
     )
     return awards, months

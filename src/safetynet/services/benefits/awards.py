@@ -38,6 +38,7 @@ from safetynet.services.benefits.payroll import paid_through
 from safetynet.services.benefits.transfers import claim_region
 from safetynet.services.law import effective_law
 from safetynet.services.statement import Statement, statement
+from safetynet.services.true_up import recovered_after
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.benefits import Award, Overpayment
 from safetynet.store.contributions import ContributionRecord
@@ -405,8 +406,11 @@ def close_award(
     uow: UnitOfWork, actor: Principal, award: Award, last_month: str, reason: str
 ) -> int:
     """End an active or suspended award after ``last_month``; what was paid for later months
-    is recorded as an overpayment to recover. Returns that amount (fen)."""
-    overpaid = paid_through(uow, award.id, last_month)
+    is recorded as an overpayment to recover, less what true-ups already recorded to recover
+    from those months. Returns that amount (fen)."""
+    overpaid = paid_through(uow, award.id, last_month) - recovered_after(
+        uow, award.id, last_month
+    )
     move_award(uow, actor, award, AwardAction.END, reason=reason, end_month=last_month)
     if overpaid > 0:
         uow.session.add(
