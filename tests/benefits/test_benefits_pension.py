@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import func, select
+
+from safetynet.domain.access import Principal, Role
+from safetynet.domain.benefits import AwardKind
+from safetynet.services.benefits import awards
+from safetynet.store.benefits import PaymentLine
 from tests.benefits.conftest import Api, People
 
 
@@ -164,3 +170,44 @@ def test_an_off_cycle_payment_is_not_paid_again_by_the_payroll(api: Api, people:
         f"/api/v1/benefits/payroll/{run['id']}/lines", headers=api.as_("maker")
     ).json()
     assert [(x["kind"], x["for_month"]) for x in lines] == [("regular", "2026-11")]
+
+
+def test_an_award_made_again_after_one_ended_does_not_pay_its_months_twice(
+    api: Api, people: People
+) -> None:
+    # an award ended (to be re-made on corrected facts): a new award of the same kind from the
+    # same start would have the payroll pay every month the first one paid again, as arrears
+    admin = Principal("admin-test", Role.ADMIN)
+    award = people.pensioner(birth="1964-03-10")
+    people.payroll("2026-03")
+    awards.end_award(people.uow, admin, award["id"], last_month="2026-03", reason="re-assessed")
+    again = api.client.post(
+        "/api/v1/benefits/retirement",
+        json={"person_id": award["person_id"], "deemed_months": 240, "average_index": 1.0},
+        headers=api.as_("maker"),
+    )
+    assert again.status_code == 409, again.text
+    assert "2026-03" in again.text
+    people.payroll("2026-04")
+    with people.uow:
+        twice = people.uow.session.execute(
+            select(PaymentLine.for_month)
+            .where(PaymentLine.person_id == award["person_id"])
+            .group_by(PaymentLine.for_month)
+            .having(func.count() > 1)
+        ).all()
+    assert twice == []
+    # a new award from the month after the last one covered is the way to re-make it
+    later = awards.propose(
+        people.uow,
+        admin,
+        person_id=award["person_id"],
+        kind=AwardKind.EMPLOYEE_PENSION,
+        region_code=110105,
+        start_month="2026-04",
+        amount_fen=100_000,
+        inputs={},
+        explanation=[],
+        references=[],
+    )
+    assert later.start_month == "2026-04"

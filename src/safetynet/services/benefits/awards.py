@@ -310,6 +310,26 @@ def propose(uow: UnitOfWork, actor: Principal, **spec: Any) -> Award:
     return propose_all(uow, actor, [AwardSpec(**spec)])[0]
 
 
+def _refuse_months_already_awarded(uow: UnitOfWork, spec: AwardSpec) -> None:
+    """A new award of a kind must start after the months an ended award of the same person and
+    kind covered: the payroll pays each award what it is due less what was paid to that award,
+    so an award re-made from an earlier month would pay those months a second time (what the
+    ended award paid for months after its end is an overpayment to recover)."""
+    covered = uow.session.scalar(
+        select(func.max(Award.end_month)).where(
+            Award.person_id == spec.person_id,
+            Award.kind == spec.kind.value,
+            Award.status == AwardStatus.ENDED.value,
+        )
+    )
+    if covered is not None and spec.start_month <= covered:
+        raise Conflict(
+            f"person {spec.person_id}'s earlier {spec.kind.value} award covered the months to "
+            f"{covered}: a new award must start after {covered}, not in {spec.start_month}",
+            field="start_month",
+        )
+
+
 def propose_all(uow: UnitOfWork, actor: Principal, specs: list[AwardSpec]) -> list[Award]:
     """Record proposed awards in one transaction (one live award per person and kind)."""
     actor.require_write()
@@ -333,6 +353,7 @@ def propose_all(uow: UnitOfWork, actor: Principal, specs: list[AwardSpec]) -> li
                     f"{existing[0].id} ({existing[0].status})",
                     field="person_id",
                 )
+            _refuse_months_already_awarded(uow, spec)
             award = Award(
                 person_id=spec.person_id,
                 kind=spec.kind.value,
