@@ -41,8 +41,9 @@ def credit_year(
     opening = np.asarray(account_balance, dtype=np.float64)
     years = np.asarray(year, dtype=np.int64)
     elapsed = np.asarray(12 if months_elapsed is None else months_elapsed, dtype=np.int64)
-    opening, years, elapsed = np.broadcast_arrays(opening, years, elapsed)
+    # the first day of the year before broadcasting: one date (one lookup) when the year is one
     day = month_start(years * 12)
+    opening, elapsed, day = np.broadcast_arrays(opening, elapsed, day)
     rate = p.at(RATE, day, NATIONAL, trace=trace)
     trace.step("rate", "the crediting rate of the year", rate)
     on_opening = opening * rate * elapsed / 12.0
