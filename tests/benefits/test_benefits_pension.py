@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
+from tests.benefits.conftest import Api, People
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.benefits import AwardKind
 from safetynet.services.benefits import awards
 from safetynet.store.benefits import PaymentLine
-from tests.benefits.conftest import Api, People
 
 
 def test_short_contributions_are_refused_with_the_options(api: Api, people: People) -> None:

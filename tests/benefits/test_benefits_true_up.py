@@ -17,8 +17,8 @@ from safetynet.domain.access import Principal, Role
 from safetynet.domain.errors import Conflict, Forbidden, InvalidInput
 from safetynet.policy.money import decimal_to_fen
 from safetynet.services import declarations, law, registry, true_up
-from safetynet.services.benefits import awards
 from safetynet.services import parameters as governance
+from safetynet.services.benefits import awards
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.access import AuditEntry
 from safetynet.store.benefits import Award, Overpayment, PaymentLine

@@ -259,9 +259,7 @@ def recovered_after(uow: UnitOfWork, award_id: int, month: str) -> int:
     rest of those months' payments."""
     return int(
         uow.session.scalar(
-            select(
-                func.coalesce(func.sum(TrueUpLine.collected_fen - TrueUpLine.due_fen), 0)
-            ).where(
+            select(func.coalesce(func.sum(TrueUpLine.collected_fen - TrueUpLine.due_fen), 0)).where(
                 TrueUpLine.worker_type == "pension",
                 TrueUpLine.payer_id == award_id,
                 TrueUpLine.month > month,

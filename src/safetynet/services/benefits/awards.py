@@ -429,9 +429,7 @@ def close_award(
     """End an active or suspended award after ``last_month``; what was paid for later months
     is recorded as an overpayment to recover, less what true-ups already recorded to recover
     from those months. Returns that amount (fen)."""
-    overpaid = paid_through(uow, award.id, last_month) - recovered_after(
-        uow, award.id, last_month
-    )
+    overpaid = paid_through(uow, award.id, last_month) - recovered_after(uow, award.id, last_month)
     move_award(uow, actor, award, AwardAction.END, reason=reason, end_month=last_month)
     if overpaid > 0:
         uow.session.add(
