@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from sqlalchemy import func, select
 from tests.benefits.conftest import Api, People
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.benefits import AwardKind
+from safetynet.domain.errors import Conflict
 from safetynet.services.benefits import awards
-from safetynet.store.benefits import PaymentLine
+from safetynet.store.benefits import Award, PaymentLine
 
 
 def test_short_contributions_are_refused_with_the_options(api: Api, people: People) -> None:
@@ -211,3 +213,34 @@ def test_an_award_made_again_after_one_ended_does_not_pay_its_months_twice(
         references=[],
     )
     assert later.start_month == "2026-04"
+
+
+def test_two_proposals_at_once_leave_one_live_award(
+    people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two operators propose for the same person at the same moment: both checks for a live
+    # award find none (simulated here); the database's unique index lets only one through
+    admin = Principal("admin-test", Role.ADMIN)
+    person = people.pensioner(birth="1964-03-10")["person_id"]
+    monkeypatch.setattr(awards, "live_awards", lambda *args, **kwargs: [])
+    with pytest.raises(Conflict, match="already has a live employee_pension award"):
+        awards.propose(
+            people.uow,
+            admin,
+            person_id=person,
+            kind=AwardKind.EMPLOYEE_PENSION,
+            region_code=110105,
+            start_month="2027-01",
+            amount_fen=100_000,
+            inputs={},
+            explanation=[],
+            references=[],
+        )
+    with people.uow:
+        live = people.uow.session.scalars(
+            select(Award).where(
+                Award.person_id == person,
+                Award.status.in_(("proposed", "active", "suspended")),
+            )
+        ).all()
+    assert len(live) == 1

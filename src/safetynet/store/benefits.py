@@ -18,6 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from safetynet.store.base import Base, Fen, Id, Month, UtcDateTime, utcnow
 
+LIVE_AWARD = "status IN ('proposed', 'active', 'suspended')"
+"""The awards a person may have one of per kind: proposed, active or suspended."""
+
 
 class Award(Base):
     """A decision to pay a person a monthly (or one-off) benefit from ``start_month``.
@@ -27,7 +30,19 @@ class Award(Base):
     pension of each month (``account_balance_fen`` gives their account part)."""
 
     __tablename__ = "awards"
-    __table_args__ = (Index("ix_awards_region_status", "region_code", "status"),)
+    __table_args__ = (
+        Index("ix_awards_region_status", "region_code", "status"),
+        # one live award per person and kind, guaranteed by the database (two operators
+        # proposing at once would otherwise both pass the check and both be paid)
+        Index(
+            "uq_awards_live_person_kind",
+            "person_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(LIVE_AWARD),
+            postgresql_where=text(LIVE_AWARD),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal, Role
 from safetynet.domain.benefits import AwardAction, AwardKind, AwardStatus
@@ -371,7 +372,13 @@ def propose_all(uow: UnitOfWork, actor: Principal, specs: list[AwardSpec]) -> li
                 law_version=law_version,
             )
             session.add(award)
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError:  # the database's guarantee, when a proposal raced this one
+                raise Conflict(
+                    f"person {spec.person_id} already has a live {spec.kind.value} award",
+                    field="person_id",
+                ) from None
             audit.record(
                 session,
                 actor,
