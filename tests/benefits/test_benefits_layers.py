@@ -86,6 +86,37 @@ def test_unemployment_duration_follows_the_contribution_record(
     assert refused.status_code == 409 and "6 contribution months" in refused.json()["detail"]
 
 
+def test_reversed_months_do_not_count_for_unemployment(
+    api: Api, records: Any, uow: UnitOfWork
+) -> None:
+    # 30 months declared, 20 of them reversed by corrections: 10 months remain, short of 12
+    person = employee(records, uow, months=30)
+    with uow:
+        originals = uow.session.query(ContributionRecord).filter_by(person_id=person.id).all()
+        uow.session.add_all(
+            ContributionRecord(
+                person_id=person.id,
+                month=record.month,
+                region_code=110105,
+                worker_type="employee",
+                kind="reversal",
+                employer_id=record.employer_id,
+                reverses_id=record.id,
+                base_fen=-record.base_fen,
+                unemployment_employer_fen=-5_000,
+                unemployment_employee_fen=-5_000,
+            )
+            for record in originals[:20]
+        )
+        uow.commit()
+    refused = api.client.post(
+        "/api/v1/benefits/unemployment",
+        json={"person_id": person.id, "month": "2026-01", "monthly_amount": "2000.00"},
+        headers=api.as_("maker"),
+    )
+    assert refused.status_code == 409 and "10 contribution months" in refused.json()["detail"]
+
+
 def test_work_injury_lump_sum_and_monthly_allowance(
     api: Api, records: Any, uow: UnitOfWork
 ) -> None:

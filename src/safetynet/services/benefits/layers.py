@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from safetynet.domain.access import Principal
 from safetynet.domain.benefits import AwardKind
@@ -113,16 +113,18 @@ def claim_unemployment(
         person = person_in_scope(uow, actor, person_id)
         law = effective_law(uow.session)
         enrollment = _latest_enrollment(uow, person.id, Scheme.UNEMPLOYMENT)
-        months = uow.session.scalar(
-            select(func.count(func.distinct(ContributionRecord.month))).where(
-                ContributionRecord.person_id == person.id,
-                ContributionRecord.month <= period,
-                or_(
-                    ContributionRecord.unemployment_employer_fen > 0,
-                    ContributionRecord.unemployment_employee_fen > 0,
-                ),
-            )
+        # a month counts when its unemployment contributions, reversals netted, remain
+        paid = func.sum(
+            func.coalesce(ContributionRecord.unemployment_employer_fen, 0)
+            + func.coalesce(ContributionRecord.unemployment_employee_fen, 0)
         )
+        contributed = (
+            select(ContributionRecord.month)
+            .where(ContributionRecord.person_id == person.id, ContributionRecord.month <= period)
+            .group_by(ContributionRecord.month)
+            .having(paid > 0)
+        )
+        months = uow.session.scalar(select(func.count()).select_from(contributed.subquery()))
     inputs: dict[str, Any] = {
         "month": period,
         "region": f"{enrollment.region_code:06d}",
