@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 from tests.benefits.conftest import ADMIN, Api
 
 from safetynet.services import accounts, registry
+from safetynet.services.benefits import transfers
 from safetynet.services.uow import UnitOfWork
 from safetynet.store.contributions import AccountEntry, ContributionRecord
 
@@ -89,6 +92,37 @@ def test_transfer_moves_the_account_between_regions(
         headers=api.as_("maker"),
     )
     assert same.status_code == 409
+
+
+def test_a_transfer_completed_twice_at_once_moves_the_account_once(
+    api: Api, records: Any, uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the second request read the transfer as "requested" before the first committed
+    person = beijing_worker(records, uow)
+    transfer = api.client.post(
+        "/api/v1/benefits/transfers",
+        json={"person_id": person.id, "to_region": "510104", "month": "2026-03"},
+        headers=api.as_("maker"),
+    ).json()
+    url = f"/api/v1/benefits/transfers/{transfer['id']}/complete"
+    assert api.client.post(url, headers=api.as_("sichuan")).status_code == 200
+    read = transfers._transfer
+
+    def read_before_the_first_committed(uow: UnitOfWork, transfer_id: int) -> Any:
+        found = read(uow, transfer_id)
+        set_committed_value(found, "status", "requested")
+        return found
+
+    monkeypatch.setattr(transfers, "_transfer", read_before_the_first_committed)
+    second = api.client.post(url, headers=api.as_("sichuan"))
+    assert second.status_code == 409 and "completed meanwhile" in second.text
+    with uow:
+        moves = uow.session.scalars(
+            select(AccountEntry.kind).where(
+                AccountEntry.person_id == person.id, AccountEntry.kind.like("transfer%")
+            )
+        ).all()
+    assert sorted(moves) == ["transfer_in", "transfer_out"]
 
 
 def test_residents_pension_contributions_subsidy_and_award(

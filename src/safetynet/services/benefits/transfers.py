@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal, Role
@@ -227,8 +227,21 @@ def complete_transfer(uow: UnitOfWork, actor: Principal, transfer_id: int) -> Pe
         actor.require_region(transfer.to_region_code)
         if transfer.status != TransferStatus.REQUESTED.value:
             raise Conflict(f"transfer {transfer.id} is {transfer.status}", field="status")
-        session.scalar(select(Person).where(Person.id == transfer.person_id).with_for_update())
         before = transfer_snapshot(transfer)
+        # the database decides who completes it: a request that read "requested" while
+        # another was completing it finds no row to claim here (the row lock orders the two)
+        claimed = session.execute(
+            update(PensionTransfer)
+            .where(
+                PensionTransfer.id == transfer.id,
+                PensionTransfer.status == TransferStatus.REQUESTED.value,
+            )
+            .values(status=TransferStatus.COMPLETED.value)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(f"transfer {transfer.id} was completed meanwhile", field="status")
+        session.scalar(select(Person).where(Person.id == transfer.person_id).with_for_update())
         account = max(balances(uow, transfer.person_id).get(Account.EMPLOYEE_PENSION.value, 0), 0)
         transfer.account_fen = account
         now = utcnow()
