@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from tests.benefits.conftest import ADMIN, Api
 
@@ -152,6 +153,20 @@ def test_residents_pension_contributions_subsidy_and_award(
         headers=api.as_("sichuan"),
     )
     assert again.status_code == 409
+    # the database refuses a second subsidy for the year even past the service's check
+    with uow, pytest.raises(IntegrityError):
+        uow.session.add(
+            AccountEntry(
+                person_id=person.id,
+                account="resident_pension",
+                kind="subsidy",
+                amount_fen=6_000,
+                month="2025-01",
+                year=2025,
+                region_code=510104,
+            )
+        )
+        uow.session.flush()
     proposed = api.client.post(
         "/api/v1/benefits/retirement",
         json={"person_id": person.id, "scheme": "resident"},

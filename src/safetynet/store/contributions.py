@@ -138,6 +138,15 @@ class AccountEntry(Base):
             sqlite_where=text("kind = 'interest'"),
             postgresql_where=text("kind = 'interest'"),
         ),
+        Index(
+            "uq_account_entries_subsidy",
+            "person_id",
+            "account",
+            "year",
+            unique=True,
+            sqlite_where=text("kind = 'subsidy'"),
+            postgresql_where=text("kind = 'subsidy'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

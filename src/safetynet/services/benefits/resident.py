@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from safetynet.domain.access import Principal
 from safetynet.domain.benefits import SUBSIDY_ENTRY
@@ -86,7 +87,12 @@ def credit_subsidy(uow: UnitOfWork, actor: Principal, *, person_id: int, year: i
             note=f"government subsidy {paid_year}, grade {grade} (GF2014-8)",
         )
         session.add(entry)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # the database's guarantee, when a credit raced this one
+            raise Conflict(
+                f"the {paid_year} subsidy of person {person.id} is already credited"
+            ) from None
         audit.record(
             session,
             actor,
