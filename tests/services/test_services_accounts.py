@@ -107,22 +107,35 @@ def test_resident_pays_a_grade_and_a_premium(uow: UnitOfWork, records: Any, who:
         accounts.pay_resident(uow, who.beijing, person_id=person.id, year=2024, pension_grade=200)
 
 
+def _declare(
+    uow: UnitOfWork,
+    who: Any,
+    employer: Any,
+    people: list[Any],
+    month: str,
+    wage: str,
+    version: int = 1,
+) -> None:
+    """The employer's declaration of the month: every person at the same wage."""
+    declarations.submit(
+        uow,
+        who.admin,
+        employer_id=employer.id,
+        month=month,
+        version=version,
+        frame=declarations.rows_frame(
+            [{"id_number": p.id_number, "monthly_wage": wage} for p in people]
+        ),
+    )
+
+
 def test_year_end_crediting_matches_the_rule_and_never_credits_twice(
     uow: UnitOfWork, records: Any, who: Any
 ) -> None:
     employer = records.employer()
     people = records.employees(employer, 2, start_month="2024-01")
     for month in ("2024-06", "2024-07"):
-        declarations.submit(
-            uow,
-            who.admin,
-            employer_id=employer.id,
-            month=month,
-            version=1,
-            frame=declarations.rows_frame(
-                [{"id_number": p.id_number, "monthly_wage": "10000"} for p in people]
-            ),
-        )
+        _declare(uow, who, employer, people, month, "10000")
     first = accounts.credit_year(uow, who.admin, year=2024)
     again = accounts.credit_year(uow, who.admin, year=2024)
     assert (first.credited, again.credited, again.already) == (2, 0, 2)
@@ -157,24 +170,8 @@ def test_statement_counts_months_and_explains_the_estimate(
     employer = records.employer()
     [person] = records.employees(employer, 1, start_month="2025-01")
     for month in ("2025-01", "2025-02", "2025-03"):
-        declarations.submit(
-            uow,
-            who.admin,
-            employer_id=employer.id,
-            month=month,
-            version=1,
-            frame=declarations.rows_frame(
-                [{"id_number": person.id_number, "monthly_wage": "12049"}]
-            ),
-        )
-    declarations.submit(
-        uow,
-        who.admin,
-        employer_id=employer.id,
-        month="2025-02",
-        version=2,
-        frame=declarations.rows_frame([{"id_number": person.id_number, "monthly_wage": "24098"}]),
-    )
+        _declare(uow, who, employer, [person], month, "12049")
+    _declare(uow, who, employer, [person], "2025-02", "24098", version=2)
     result = statement(uow, who.citizen(person.id), person.id)
     assert result.months_counted == 3 and result.years_counted == 0.25
     assert [m.month for m in result.history] == ["2025-01", "2025-02", "2025-03"]
@@ -204,16 +201,7 @@ def test_a_month_paid_by_the_employer_and_as_a_flexible_worker_counts_once(
     employer = records.employer()
     [person] = records.employees(employer, 1, start_month="2025-07")
     for month in ("2025-07", "2025-08"):
-        declarations.submit(
-            uow,
-            who.admin,
-            employer_id=employer.id,
-            month=month,
-            version=1,
-            frame=declarations.rows_frame(
-                [{"id_number": person.id_number, "monthly_wage": "12049"}]
-            ),
-        )
+        _declare(uow, who, employer, [person], month, "12049")
     [spell] = registry.list_employment(uow, who.admin, person.id)
     registry.end_employment(uow, who.admin, spell_id=spell.id, end_month="2025-08")
     registry.enroll(
