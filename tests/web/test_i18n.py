@@ -8,7 +8,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from safetynet.web import formatting, i18n
+from safetynet.domain.errors import Conflict
+from safetynet.web import formatting, i18n, messages
 
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = [
@@ -65,3 +66,16 @@ def test_amounts_months_and_days() -> None:
     assert formatting.day("2026-08-01", "zh_CN") == "2026年8月1日"
     assert formatting.day("2026-08-01T09:30:00", "en") == "1 Aug 2026 09:30"
     assert formatting.yuan(None, "en") == "—"
+
+
+def test_award_refusals_read_in_chinese_with_the_kind_named() -> None:
+    covered = Conflict(
+        "earlier award covered the months",
+        code="award_months_covered",
+        kind="employee_pension",
+        month="2026-03",
+    )
+    text = messages.error_text(i18n.Translator("zh_CN"), covered)
+    assert text == "此前的职工基本养老金待遇已覆盖至2026-03：新待遇须从其后开始。"
+    live = Conflict("already", code="live_award", person=7, kind="unemployment")
+    assert "7" in messages.error_text(i18n.Translator("en"), live)

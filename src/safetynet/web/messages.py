@@ -30,6 +30,10 @@ ERRORS: dict[str, str] = {
     "file_encoding": mark("The file is neither UTF-8 nor GBK/GB18030 text."),
     "file_too_large": mark("The file is larger than 20 MB."),
     "csrf": mark("The form had expired or did not come from this site. Please try again."),
+    "live_award": mark("Person {person} already has a {kind} award in progress."),
+    "award_months_covered": mark(
+        "An earlier {kind} award covered the months to {month}: a new one must start after it."
+    ),
 }
 
 KNOWN_PROBLEMS = (
@@ -146,7 +150,8 @@ def error_text(t: Translator, exc: DomainError | PolicyError) -> str:
         heading = t.gettext("The rules in force do not cover this case:")
         return f"{heading} {exc}"
     if exc.code in ERRORS:
-        return t.gettext(ERRORS[exc.code], **exc.params)
+        params = {k: award_kind(t, str(v)) if k == "kind" else v for k, v in exc.params.items()}
+        return t.gettext(ERRORS[exc.code], **params)
     if exc.code in GENERAL:
         return f"{t.gettext(GENERAL[exc.code])} {exc}"
     return str(exc)

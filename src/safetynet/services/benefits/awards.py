@@ -328,6 +328,9 @@ def _refuse_months_already_awarded(uow: UnitOfWork, spec: AwardSpec) -> None:
             f"person {spec.person_id}'s earlier {spec.kind.value} award covered the months to "
             f"{covered}: a new award must start after {covered}, not in {spec.start_month}",
             field="start_month",
+            code="award_months_covered",
+            kind=spec.kind.value,
+            month=covered,
         )
 
 
@@ -353,6 +356,9 @@ def propose_all(uow: UnitOfWork, actor: Principal, specs: list[AwardSpec]) -> li
                     f"person {spec.person_id} already has {spec.kind.value} award "
                     f"{existing[0].id} ({existing[0].status})",
                     field="person_id",
+                    code="live_award",
+                    person=spec.person_id,
+                    kind=spec.kind.value,
                 )
             _refuse_months_already_awarded(uow, spec)
             award = Award(
@@ -378,6 +384,9 @@ def propose_all(uow: UnitOfWork, actor: Principal, specs: list[AwardSpec]) -> li
                 raise Conflict(
                     f"person {spec.person_id} already has a live {spec.kind.value} award",
                     field="person_id",
+                    code="live_award",
+                    person=spec.person_id,
+                    kind=spec.kind.value,
                 ) from None
             audit.record(
                 session,
