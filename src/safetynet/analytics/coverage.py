@@ -29,6 +29,7 @@ from safetynet.batch.jobs import (
     AGE_BAND_LABELS,
     AGE_BANDS,
     Computed,
+    CoverageJob,
     Job,
     JobContext,
     RowJob,
@@ -78,18 +79,7 @@ REFERENCE_TOTALS = (
 class CoverageExtract(RowJob):
     name = "coverage_persons"
     summary = "Every person's scheme membership and coverage gaps."
-    columns = (
-        "person_id",
-        "resident_id",
-        "province",
-        "region",
-        "sex",
-        "birth_month",
-        "urban",
-        "employment_type",
-        "pension_scheme",
-        "medical_scheme",
-    )
+    columns = CoverageJob.columns
     rows_schema = pa.schema(
         [
             ("person_id", pa.int64()),

@@ -43,6 +43,8 @@ from safetynet.analytics.measures import largest_remainder
 from safetynet.analytics.report import Chart
 from safetynet.batch.jobs import (
     CONTRIBUTORS,
+    PERSON,
+    SCHEMES,
     Inputs,
     Job,
     JobContext,
@@ -65,19 +67,7 @@ FIRST_RATIO_MONTH = 2018 * 12 + 6
 class PoolingExtract(KernelJob):
     name = "pooling_persons"
     summary = "Employees and flexible workers (who should be insured) and employee-scheme retirees."
-    columns = (
-        "person_id",
-        "resident_id",
-        "province",
-        "region",
-        "sex",
-        "birth_month",
-        "employment_type",
-        "pension_scheme",
-        "monthly_wage_fen",
-        "retirement_month",
-        "pension_award_fen",
-    )
+    columns = (*PERSON, *SCHEMES, "monthly_wage_fen", "retirement_month", "pension_award_fen")
     rows_schema = pa.schema(
         [
             ("person_id", pa.int64()),

@@ -50,6 +50,10 @@ REJECT_SCHEMA = pa.schema(
         ("reason", pa.string()),
     ]
 )
+PERSON = ("person_id", "resident_id", "province", "region", "sex", "birth_month")
+"""What every job reads of a person: who, where, and what the identity number must match."""
+SCHEMES = ("employment_type", "pension_scheme")
+"""What decides most jobs' scope: the kind of work and the pension scheme."""
 CONTRIBUTORS = ("employee", "flexible")
 RESIDENTS = ("urban_resident", "rural_resident")
 AGE_BANDS = (0, 16, 30, 45, 60)
@@ -330,18 +334,7 @@ def _rejects(table: pa.Table, reasons: npt.NDArray[np.object_]) -> pa.Table:
 class ContributionsJob(KernelJob):
     name = "contributions"
     summary = "The monthly contributions of every insured employee and flexible worker."
-    columns = (
-        "person_id",
-        "resident_id",
-        "province",
-        "region",
-        "sex",
-        "birth_month",
-        "employment_type",
-        "pension_scheme",
-        "monthly_wage_fen",
-        "risk_class",
-    )
+    columns = (*PERSON, *SCHEMES, "monthly_wage_fen", "risk_class")
     money = (
         "base",
         "pension_employer",
@@ -413,18 +406,7 @@ class CreditJob(KernelJob):
         "Year-end crediting of every contributor's personal account for the calendar "
         "year of --month, with the twelve monthly credits of that year."
     )
-    columns = (
-        "person_id",
-        "resident_id",
-        "province",
-        "region",
-        "sex",
-        "birth_month",
-        "employment_type",
-        "pension_scheme",
-        "monthly_wage_fen",
-        "account_balance_fen",
-    )
+    columns = (*PERSON, *SCHEMES, "monthly_wage_fen", "account_balance_fen")
     rows_schema = pa.schema(
         [
             ("person_id", pa.int64()),
@@ -493,14 +475,8 @@ class RetirementJob(KernelJob):
         "their eligibility and their pension awards."
     )
     columns = (
-        "person_id",
-        "resident_id",
-        "province",
-        "region",
-        "sex",
-        "birth_month",
-        "employment_type",
-        "pension_scheme",
+        *PERSON,
+        *SCHEMES,
         "retirement_category",
         "contribution_months",
         "deemed_months",
@@ -598,19 +574,7 @@ class PayrollJob(KernelJob):
         "The pension payroll of --month: employee pensions with every annual "
         "adjustment since retirement, and residents' pensions from the pension age."
     )
-    columns = (
-        "person_id",
-        "resident_id",
-        "province",
-        "region",
-        "sex",
-        "birth_month",
-        "employment_type",
-        "pension_scheme",
-        "retirement_month",
-        "pension_award_fen",
-        "resident_account_fen",
-    )
+    columns = (*PERSON, *SCHEMES, "retirement_month", "pension_award_fen", "resident_account_fen")
     rows_schema = pa.schema(
         [
             ("person_id", pa.int64()),
@@ -705,18 +669,7 @@ class CoverageJob(RowJob):
         "The universal-participation gap: who should be insured and is not, by age "
         "band, province, urban or rural, and employment type."
     )
-    columns = (
-        "person_id",
-        "resident_id",
-        "province",
-        "region",
-        "sex",
-        "birth_month",
-        "urban",
-        "employment_type",
-        "pension_scheme",
-        "medical_scheme",
-    )
+    columns = (*PERSON, "urban", *SCHEMES, "medical_scheme")
     rows_schema = pa.schema(
         [
             ("person_id", pa.int64()),
