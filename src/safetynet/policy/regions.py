@@ -127,7 +127,7 @@ def _known_region_table() -> npt.NDArray[np.bool_]:
 def is_known_region(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Vectorised membership test against the GB/T 2260 list, historical codes included (as
     for identity numbers): one table lookup per code."""
-    arr = np.asarray(codes)
+    arr = np.asarray(codes, dtype=np.int64)
     inside = (arr >= 0) & (arr < 1_000_000)
     return np.asarray(_known_region_table()[np.where(inside, arr, 0)] & inside)
 
